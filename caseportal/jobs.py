@@ -1,0 +1,101 @@
+"""Queue wiring on Huey: enqueue a run id, execute it in a worker, re-queue runs whose worker died.
+
+Huey gives one API over SQLite (embedded: a file in the instance folder, no server) and Redis (workers on
+many machines share the queue). A job carries only the run id; the run row decides who may record, so a
+delivery lost with a killed worker is recovered from the database and never recorded twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
+
+from .config import Settings
+from .db import Database
+
+log = logging.getLogger("caseportal.jobs")
+
+RUN_TASK = "caseportal.execute_run"
+RECOVER_TASK = "caseportal.recover_runs"
+INFRA_RETRY_DELAY_S = 5
+
+
+def make_huey(settings: Settings) -> Huey:
+    """The Huey instance for the configured queue URL: "sqlite", "memory" or a redis:// URL."""
+    url = settings.queue_url
+    if settings.queue_immediate or url == "memory":
+        return MemoryHuey("caseportal", immediate=settings.queue_immediate)
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisHuey("caseportal", url=url)
+    if url == "sqlite" or url.startswith("sqlite:"):
+        path = url.split(":", 1)[1].lstrip("/") if url.startswith("sqlite:") else ""
+        settings.instance_path.mkdir(parents=True, exist_ok=True)
+        filename = ("/" + path) if path else str(settings.instance_path / "queue.sqlite3")
+        return SqliteHuey("caseportal", filename=filename)
+    raise ValueError(f"CASEPORTAL_QUEUE_URL must be 'sqlite', 'memory' or redis://..., not {url!r}")
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+@dataclass
+class Queue:
+    """A Huey instance with caseportal's tasks registered on it; built the same way by web and worker."""
+
+    settings: Settings
+    huey: Huey
+    database: Database | None = None
+    executor: Callable[[Settings, Database, int], None] | None = None
+    _run_task: Any = field(default=None, repr=False)
+    _recover_task: Any = field(default=None, repr=False)
+
+    def db(self) -> Database:
+        if self.database is None:
+            self.database = Database(self.settings.database_url)
+        return self.database
+
+    def enqueue_run(self, run_id: int, delay: float = 0) -> None:
+        if delay:
+            self._run_task.schedule(args=(run_id,), delay=delay)
+        else:
+            self._run_task(run_id)
+
+    def recover(self) -> list[int]:
+        """Put runs that lost their worker (or never reached the queue) back on it."""
+        from .services import runs
+
+        with self.db().begin() as s:
+            ids = runs.stale_run_ids(s, queued_grace_s=self.settings.run_lease_seconds)
+        for run_id in ids:
+            log.warning("re-queueing interrupted run %s", run_id)
+            self.enqueue_run(run_id)
+        return ids
+
+
+def build_queue(settings: Settings, database: Database | None = None,
+                executor: Callable[[Settings, Database, int], None] | None = None) -> Queue:
+    """Register the tasks on a fresh Huey instance; no globals, so tests build as many as they like."""
+    from .worker import execute_run
+
+    q = Queue(settings=settings, huey=make_huey(settings), database=database, executor=executor or execute_run)
+
+    def _run(run_id: int) -> None:
+        assert q.executor is not None
+        outcome = q.executor(q.settings, q.db(), run_id)
+        if outcome == "retry":
+            q.enqueue_run(run_id, delay=INFRA_RETRY_DELAY_S)
+
+    def _recover() -> None:
+        q.recover()
+
+    q._run_task = q.huey.task(name=RUN_TASK)(_run)
+    q._recover_task = q.huey.periodic_task(crontab(minute="*"), name=RECOVER_TASK)(_recover)
+    return q

@@ -1,0 +1,44 @@
+"""Reviewers' material for the meeting: talking points and comments anchored to lines."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, utcnow
+from .users import User
+
+
+class TalkingPoint(Base):
+    """Discussion material for the meeting, ordered; may point at a file and line. Not a pass/fail gate."""
+
+    __tablename__ = "talking_points"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    position: Mapped[int] = mapped_column(default=0)
+    text: Mapped[str] = mapped_column(Text)
+    file_path: Mapped[str] = mapped_column(String(255), default="")
+    line: Mapped[int | None] = mapped_column(default=None)
+    # "reviewer" for one written by hand; otherwise the suggestion's source (checks, metric, time, diff, notes...).
+    source: Mapped[str] = mapped_column(String(30), default="reviewer")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User | None] = relationship()
+
+
+class LineComment(Base):
+    __tablename__ = "line_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    file_path: Mapped[str] = mapped_column(String(255))
+    line: Mapped[int]
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User] = relationship()

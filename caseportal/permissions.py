@@ -1,0 +1,74 @@
+"""All access rules in one place: roles, the login loader, route decorators and per-object checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Flask, abort
+from flask_login import current_user
+
+from .extensions import login_manager
+from .models import Meeting, StaffRole, Submission, User
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def init_login(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def _load(user_id: str) -> User | None:
+        from .current import db
+
+        try:
+            kind, uid, version = user_id.split(":")
+        except ValueError:
+            return None
+        if kind != "staff":
+            return None
+        user = db().get(User, int(uid))
+        if user is None or str(user.session_version) != version or not user.active:
+            return None
+        return user
+
+
+def staff_required(*roles: StaffRole) -> Callable[[F], F]:
+    """Logged-in staff with one of the roles (admins pass every staff check)."""
+
+    def deco(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if roles and current_user.role not in roles and current_user.role != StaffRole.ADMIN:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return deco
+
+
+manager_required = staff_required(StaffRole.MANAGER)
+admin_required = staff_required(StaffRole.ADMIN)
+any_staff_required = staff_required()
+
+
+def can_view_meeting(user: User, meeting: Meeting) -> bool:
+    """Managers and admins see every meeting; a reviewer only the meetings they take part in."""
+    if not user.is_authenticated or not user.active:
+        return False
+    if user.is_manager:
+        return True
+    return any(r.id == user.id for r in meeting.reviewers)
+
+
+def can_review_submission(user: User, meeting: Meeting, submission: Submission) -> bool:
+    return submission.meeting_id == meeting.id and can_view_meeting(user, meeting)
+
+
+def can_manage(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_manager)

@@ -1,0 +1,189 @@
+"""Runs of submissions in the sandbox: request (rate-limited), claim, heartbeat, record exactly once, retry.
+
+The run row is the source of truth. A queue job carries only the run id; whichever attempt holds the current
+claim token may record the result, so a job delivered twice, or re-run after a worker was killed, records once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mimetypes
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from caseportal.models import Run, RunArtifact, RunKind, RunStatus, Submission, utcnow
+
+from .errors import Invalid, RateLimited
+
+INFRA_EXPLANATION = (
+    "Our test machines had a problem running your work. This is not your fault and does not count against "
+    "you; we will try again, and the team can see what happened."
+)
+
+
+def files_digest(files: dict[str, bytes]) -> str:
+    h = hashlib.sha256()
+    for path in sorted(files):
+        h.update(path.encode() + b"\0" + hashlib.sha256(files[path]).digest())
+    return h.hexdigest()
+
+
+def request_run(session: Session, submission: Submission, kind: RunKind, *, runs_per_hour: int,
+                now: datetime | None = None) -> Run:
+    """Create a queued run (the caller commits, then enqueues its id).
+
+    A candidate's check run that is already waiting is returned instead of starting another; check runs
+    per meeting are limited per hour so one candidate cannot hog the workers.
+    """
+    now = now or utcnow()
+    if not submission.files:
+        raise Invalid("There are no files to run yet. Save or upload your work first.")
+    if kind == RunKind.CHECK:
+        pending = session.scalar(
+            select(Run).where(Run.submission_id == submission.id, Run.kind == RunKind.CHECK,
+                              Run.status.in_([RunStatus.QUEUED, RunStatus.RUNNING])).order_by(Run.id.desc())
+        )
+        if pending is not None:
+            return pending
+        recent = session.scalar(
+            select(func.count(Run.id)).join(Submission, Submission.id == Run.submission_id).where(
+                Submission.meeting_id == submission.meeting_id, Run.kind == RunKind.CHECK,
+                Run.created_at > now - timedelta(hours=1))
+        ) or 0
+        if recent >= runs_per_hour:
+            raise RateLimited(
+                f"You have run the checks {recent} times in the last hour, which is our limit. "
+                "Please wait a little before running them again; your work is saved."
+            )
+    run = Run(submission_id=submission.id, kind=kind, status=RunStatus.QUEUED, created_at=now,
+              files_sha256=files_digest(submission.file_map()))
+    session.add(run)
+    session.flush()
+    return run
+
+
+def claim(session: Session, run_id: int, worker: str, lease_s: int, now: datetime | None = None) -> str | None:
+    """Take the run for one attempt; None when it is done or another live attempt holds it."""
+    now = now or utcnow()
+    token = secrets.token_hex(16)
+    res = session.execute(
+        update(Run)
+        .where(Run.id == run_id,
+               or_(Run.status == RunStatus.QUEUED,
+                   and_(Run.status == RunStatus.RUNNING, Run.lease_until < now)))
+        .values(status=RunStatus.RUNNING, claim_token=token, attempts=Run.attempts + 1,
+                lease_until=now + timedelta(seconds=lease_s), worker=worker[:200],
+                started_at=func.coalesce(Run.started_at, now))
+        .execution_options(synchronize_session=False)
+    )
+    return token if res.rowcount == 1 else None  # type: ignore[attr-defined]
+
+
+def heartbeat(session: Session, run_id: int, token: str, lease_s: int, now: datetime | None = None) -> bool:
+    """Extend the lease of a live attempt; False when the attempt lost its claim."""
+    now = now or utcnow()
+    res = session.execute(
+        update(Run).where(Run.id == run_id, Run.claim_token == token, Run.status == RunStatus.RUNNING)
+        .values(lease_until=now + timedelta(seconds=lease_s)).execution_options(synchronize_session=False)
+    )
+    return res.rowcount == 1  # type: ignore[attr-defined]
+
+
+def record(session: Session, run_id: int, token: str, result: Any, now: datetime | None = None) -> bool:
+    """Store a sandbox RunResult for the attempt holding the claim; any other attempt's result is dropped."""
+    now = now or utcnow()
+    data = result.to_dict()
+    data.pop("artifacts", None)
+    res = session.execute(
+        update(Run).where(Run.id == run_id, Run.claim_token == token, Run.status == RunStatus.RUNNING)
+        .values(status=RunStatus.DONE, outcome=str(getattr(result.outcome, "value", result.outcome)),
+                explanation=result.explanation, result_json=json.dumps(data), finished_at=now,
+                duration_s=result.duration_s, lease_until=None, recorded_count=Run.recorded_count + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if res.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    for name, content in sorted((result.artifacts or {}).items()):
+        mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        session.add(RunArtifact(run_id=run_id, name=name[:255], content=content, mime=mime))
+    return True
+
+
+def release_for_retry(session: Session, run_id: int, token: str, error: str, max_attempts: int,
+                      now: datetime | None = None) -> bool:
+    """After an infrastructure error: back to the queue (True) or, past the attempts, an error for staff."""
+    now = now or utcnow()
+    run = session.get(Run, run_id, populate_existing=True)
+    if run is None or run.claim_token != token or run.status != RunStatus.RUNNING:
+        return False
+    if run.attempts < max_attempts:
+        run.status, run.claim_token, run.lease_until = RunStatus.QUEUED, None, None
+        run.explanation = f"Retrying after an infrastructure problem: {error}"[:2000]
+        return True
+    run.status, run.claim_token, run.lease_until = RunStatus.ERROR, None, None
+    run.outcome, run.finished_at = "infra_error", now
+    run.explanation = INFRA_EXPLANATION
+    run.result_json = json.dumps({"outcome": "infra_error", "infra_detail": error[:4000], "checks": []})
+    return False
+
+
+def stale_run_ids(session: Session, now: datetime | None = None, queued_grace_s: int = 120) -> list[int]:
+    """Runs whose worker died (lease expired) or whose job never reached the queue (web process killed)."""
+    now = now or utcnow()
+    q = select(Run.id).where(or_(
+        and_(Run.status == RunStatus.RUNNING, Run.lease_until < now),
+        and_(Run.status == RunStatus.QUEUED, Run.created_at < now - timedelta(seconds=queued_grace_s)),
+    )).order_by(Run.id)
+    return list(session.scalars(q))
+
+
+def latest_runs(session: Session, submission_id: int, limit: int = 10) -> list[Run]:
+    return list(session.scalars(
+        select(Run).where(Run.submission_id == submission_id).order_by(Run.id.desc()).limit(limit)))
+
+
+@dataclass(frozen=True)
+class RunView:
+    """What one audience may see of a run: candidates never see hidden checks or infra details."""
+
+    id: int
+    kind: str
+    status: str
+    outcome: str | None
+    explanation: str
+    checks: list[dict[str, Any]]
+    stdout: str
+    stderr: str
+    duration_s: float | None
+    metrics: dict[str, Any]
+    artifacts: list[str]
+    finished: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+def view(run: Run, audience: str) -> RunView:
+    """The run as shown to "candidate" or "reviewer"."""
+    data: dict[str, Any] = json.loads(run.result_json) if run.result_json else {}
+    checks = list(data.get("checks") or [])
+    if audience == "candidate":
+        checks = [c for c in checks if c.get("visible", True)]
+    finished = run.status in (RunStatus.DONE, RunStatus.ERROR)
+    explanation = run.explanation
+    if audience == "candidate" and run.status == RunStatus.QUEUED and run.attempts:
+        explanation = "Waiting for a free test machine."
+    return RunView(
+        id=run.id, kind=run.kind.value, status=run.status.value, outcome=run.outcome,
+        explanation=explanation if (finished or audience != "candidate") else "",
+        checks=checks, stdout=str(data.get("stdout") or ""), stderr=str(data.get("stderr") or ""),
+        duration_s=run.duration_s, metrics=dict(data.get("metrics") or {}),
+        artifacts=[a.name for a in run.artifacts] if audience != "candidate" else [],
+        finished=finished,
+    )

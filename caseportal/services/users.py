@@ -1,0 +1,52 @@
+"""Staff accounts: creation (UI and CLI), authentication, listing."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from caseportal.models import StaffRole, User
+
+from .errors import Invalid
+
+MIN_PASSWORD = 10
+
+
+def create_user(session: Session, *, email: str, name: str, role: StaffRole, password: str) -> User:
+    email = email.strip().lower()
+    if "@" not in email:
+        raise Invalid("Please give a valid email address.")
+    if len(password) < MIN_PASSWORD:
+        raise Invalid(f"The password must have at least {MIN_PASSWORD} characters.")
+    if session.scalar(select(User).where(func.lower(User.email) == email)):
+        raise Invalid("There is already an account with that email.")
+    user = User(email=email, name=name.strip() or email, role=role, password_hash="")
+    user.set_password(password)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def update_user(session: Session, user: User, *, role: StaffRole, active: bool, password: str | None) -> None:
+    user.role = role
+    user.active = active
+    if password:
+        if len(password) < MIN_PASSWORD:
+            raise Invalid(f"The password must have at least {MIN_PASSWORD} characters.")
+        user.set_password(password)
+    elif not active:
+        user.session_version += 1  # log a deactivated account out everywhere
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None or not user.active or not user.check_password(password):
+        return None
+    return user
+
+
+def list_users(session: Session, role: StaffRole | None = None) -> list[User]:
+    q = select(User).order_by(User.name)
+    if role is not None:
+        q = q.where(User.role == role)
+    return list(session.scalars(q))

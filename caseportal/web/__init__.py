@@ -1,0 +1,80 @@
+"""Blueprints, one per audience: auth (staff login, admin), manage, candidate, review."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from caseportal.i18n import LANGUAGES
+from caseportal.services import markdown
+from caseportal.services.errors import DomainError
+
+
+def _fmt_dt(value: datetime | None, tz: str = "UTC") -> str:
+    if value is None:
+        return ""
+    try:
+        zone = ZoneInfo(tz)
+    except Exception:  # noqa: BLE001 - an unknown zone falls back to UTC rather than failing a page
+        zone = ZoneInfo("UTC")
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def init_app(app: Flask) -> None:
+    from .auth.routes import bp as auth_bp
+    from .candidate.routes import bp as candidate_bp
+    from .manage.routes import bp as manage_bp
+    from .review.routes import bp as review_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(manage_bp)
+    app.register_blueprint(candidate_bp)
+    app.register_blueprint(review_bp)
+
+    app.jinja_env.filters["markdown"] = markdown.render
+    app.jinja_env.filters["dt"] = _fmt_dt
+
+    @app.context_processor
+    def _globals() -> dict[str, object]:
+        from flask_babel import get_locale
+
+        return {"languages": LANGUAGES, "current_locale": str(get_locale() or "en")}
+
+    @app.get("/")
+    def index() -> Response:
+        return redirect(url_for("manage.dashboard"))
+
+    @app.post("/lang/<code>")
+    def set_language(code: str) -> Response:
+        """Switch language; a form post (CSRF-protected) so it works without JavaScript."""
+        target = request.form.get("next") or request.referrer or url_for("index")
+        if not target.startswith("/") or target.startswith("//"):
+            target = url_for("index")
+        resp = make_response(redirect(target))
+        if code in LANGUAGES:
+            resp.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        return resp
+
+    @app.errorhandler(DomainError)
+    def _domain_error(err: DomainError) -> tuple[str, int]:
+        return render_template("errors/error.html", message=err.message, code=err.status_code), err.status_code
+
+    @app.errorhandler(HTTPException)
+    def _http_error(err: HTTPException) -> tuple[str, int] | HTTPException:
+        messages = {
+            400: _("The request could not be understood. Please go back and try again."),
+            403: _("You do not have access to this page."),
+            404: _("This page does not exist."),
+            413: _("That upload is too large. Nothing was saved; please upload smaller files."),
+            429: _("Too many requests. Please wait a moment and try again."),
+        }
+        code = err.code or 500
+        if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+            return err
+        msg = messages.get(code, err.description or _("Something went wrong."))
+        return render_template("errors/error.html", message=msg, code=code), code

@@ -1,0 +1,110 @@
+"""The worker side of a run: claim it, build the RunSpec, run the sandbox, record the result once.
+
+No Flask here: a worker on another machine needs only the database URL, the queue URL and the cases folder.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Literal
+
+from .config import Settings
+from .db import Database
+from .models import Run, RunKind, Submission
+
+log = logging.getLogger("caseportal.worker")
+
+Result = Literal["done", "retry", "skip", "error"]
+
+
+class _Heartbeat(threading.Thread):
+    """Extends the run's lease while the sandbox works, so only a dead worker's run is taken over."""
+
+    def __init__(self, database: Database, run_id: int, token: str, lease_s: int) -> None:
+        super().__init__(daemon=True, name=f"heartbeat-{run_id}")
+        self.database, self.run_id, self.token, self.lease_s = database, run_id, token, lease_s
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        from .services import runs
+
+        while not self.stop.wait(max(1.0, self.lease_s / 3)):
+            try:
+                with self.database.begin() as s:
+                    if not runs.heartbeat(s, self.run_id, self.token, self.lease_s):
+                        return
+            except Exception:  # noqa: BLE001 - a missed beat only shortens the lease
+                log.exception("heartbeat failed for run %s", self.run_id)
+
+
+def execute_run(settings: Settings, database: Database, run_id: int) -> Result:
+    """Execute one run attempt. Returns "retry" when an infrastructure error should be tried again."""
+    from sandbox import run as sandbox_run
+
+    from .casebook import load_library
+    from .case_runs import spec_for
+    from .jobs import worker_name
+    from .services import runs
+
+    with database.begin() as s:
+        token = runs.claim(s, run_id, worker_name(), settings.run_lease_seconds)
+    if token is None:
+        log.info("run %s is done or held by another attempt; skipping", run_id)
+        return "skip"
+
+    beat = _Heartbeat(database, run_id, token, settings.run_lease_seconds)
+    beat.start()
+    try:
+        with database.begin() as s:
+            run = s.get(Run, run_id)
+            assert run is not None
+            sub = s.get(Submission, run.submission_id)
+            assert sub is not None
+            files = sub.file_map()
+            slug, kind = sub.case_slug, run.kind
+        case = load_library(settings.cases_dir).get(slug)
+        if case is None:
+            raise RuntimeError(f"case {slug!r} is not in the library on worker {worker_name()}")
+        spec = spec_for(case, files, checks="visible" if kind == RunKind.CHECK else "all")
+        if settings.sandbox_runtime:
+            from dataclasses import replace
+
+            spec = replace(spec, runtime=settings.sandbox_runtime)
+        result = sandbox_run(spec)
+        if str(getattr(result.outcome, "value", result.outcome)) == "infra_error":
+            raise RuntimeError(result.explanation or "sandbox infrastructure error")
+    except Exception as err:  # noqa: BLE001 - any failure here is ours, not the candidate's
+        log.exception("run %s failed on the infrastructure side", run_id)
+        beat.stop.set()
+        with database.begin() as s:
+            again = runs.release_for_retry(s, run_id, token, f"{type(err).__name__}: {err}",
+                                           settings.run_attempts)
+        return "retry" if again else "error"
+    finally:
+        beat.stop.set()
+
+    with database.begin() as s:
+        recorded = runs.record(s, run_id, token, result)
+    if not recorded:
+        log.warning("run %s: result of a stale attempt dropped", run_id)
+    return "done" if recorded else "skip"
+
+
+def serve(settings: Settings, workers: int = 2) -> None:
+    """`caseportal worker`: sweep orphaned containers, re-queue interrupted runs, then consume."""
+    from sandbox import sweep_orphans
+
+    from .jobs import build_queue
+
+    database = Database(settings.database_url)
+    queue = build_queue(settings, database)
+    try:
+        removed = sweep_orphans()
+        if removed:
+            log.warning("removed %d orphaned sandbox containers", removed)
+    except Exception:  # noqa: BLE001 - no Docker yet must not stop the worker from serving the queue
+        log.exception("could not sweep orphaned containers")
+    queue.recover()
+    consumer = queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
+    consumer.run()
