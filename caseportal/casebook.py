@@ -327,7 +327,8 @@ def _semantic_problems(data: dict[str, Any], files: Mapping[str, bytes], folder_
             continue
         name = "brief.md" if lang == "en" else f"brief.{lang}.md"
         if lang not in brief_langs:
-            out.append(CaseProblem(f"{shown}/{name}", "languages", f"language {lang!r} is listed but {name} is missing"))
+            out.append(CaseProblem(f"{shown}/{name}", "languages",
+                                   f"language {lang!r} is listed but {name} is missing"))
         elif not files[brief_langs[lang]].strip():
             out.append(CaseProblem(f"{shown}/{name}", "languages", f"{name} is empty"))
     if "en" not in brief_langs and "en" not in languages:
@@ -349,7 +350,8 @@ def _semantic_problems(data: dict[str, Any], files: Mapping[str, bytes], folder_
     starter = _sub(files, "starter")
     if not starter and not submission.get("uploads"):
         out.append(CaseProblem(f"{shown}/starter", "submission",
-                               "starter/ is empty or missing and uploads are off: the candidate has nothing to work on"))
+                               "starter/ is empty or missing and uploads are off: "
+                               "the candidate has nothing to work on"))
     editable = submission.get("editable")
     if isinstance(editable, list):
         for i, pattern in enumerate(editable):

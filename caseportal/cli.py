@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 
-
 import click
 
 from .config import Settings

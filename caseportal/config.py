@@ -86,6 +86,8 @@ class Settings:
             max_files=_env_int("MAX_FILES", 200),
             runs_per_hour=_env_int("RUNS_PER_HOUR", 30),
             sandbox_runtime=_env("SANDBOX_RUNTIME", ""),
+            run_attempts=_env_int("RUN_ATTEMPTS", 3),
+            run_lease_seconds=_env_int("RUN_LEASE_SECONDS", 300),
         )
 
     @classmethod

@@ -42,6 +42,16 @@ def make_huey(settings: Settings) -> Huey:
     raise ValueError(f"CASEPORTAL_QUEUE_URL must be 'sqlite', 'memory' or redis://..., not {url!r}")
 
 
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
@@ -68,11 +78,16 @@ class Queue:
         else:
             self._run_task(run_id)
 
-    def recover(self) -> list[int]:
-        """Put runs that lost their worker (or never reached the queue) back on it."""
+    def recover(self, at_start: bool = False) -> list[int]:
+        """Put runs that lost their worker (or never reached the queue) back on it.
+
+        At a worker's start, runs held by dead processes on this host are taken over at once.
+        """
         from .services import runs
 
         with self.db().begin() as s:
+            if at_start:
+                runs.expire_dead_claims(s, socket.gethostname(), pid_alive)
             ids = runs.stale_run_ids(s, queued_grace_s=self.settings.run_lease_seconds)
         for run_id in ids:
             log.warning("re-queueing interrupted run %s", run_id)

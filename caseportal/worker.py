@@ -42,8 +42,8 @@ def execute_run(settings: Settings, database: Database, run_id: int) -> Result:
     """Execute one run attempt. Returns "retry" when an infrastructure error should be tried again."""
     from sandbox import run as sandbox_run
 
-    from .casebook import load_library
     from .case_runs import spec_for
+    from .casebook import load_library
     from .jobs import worker_name
     from .services import runs
 
@@ -105,6 +105,6 @@ def serve(settings: Settings, workers: int = 2) -> None:
             log.warning("removed %d orphaned sandbox containers", removed)
     except Exception:  # noqa: BLE001 - no Docker yet must not stop the worker from serving the queue
         log.exception("could not sweep orphaned containers")
-    queue.recover()
+    queue.recover(at_start=True)
     consumer = queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
     consumer.run()

@@ -7,9 +7,11 @@ import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
+from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
@@ -31,6 +33,20 @@ def require(available: bool, what: str) -> None:
     pytest.skip(f"{what} not available")
 
 
+class FreshGClient(FlaskClient):
+    """Each request gets a fresh `g`, as in production, although the test holds an app context open.
+
+    Otherwise Flask reuses the test's app context and its `g` (where Flask-WTF caches the CSRF token and
+    Flask-Login the user) across requests, and a login or logout would look stale to the next request.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        ctx = _cv_app.get(None)
+        if ctx is not None:
+            ctx.g = self.application.app_ctx_globals_class()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture()
 def settings(tmp_path: Path) -> Settings:
     return Settings.for_tests(tmp_path, cases_dir=REPO_ROOT / "cases")
@@ -39,6 +55,7 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture()
 def app(settings: Settings) -> Iterator[Flask]:
     app = create_app(settings, WTF_CSRF_ENABLED=False)
+    app.test_client_class = FreshGClient
     app.extensions["caseportal.db"].create_all()
     with app.app_context():
         yield app
@@ -49,6 +66,7 @@ def app(settings: Settings) -> Iterator[Flask]:
 def csrf_app(settings: Settings) -> Iterator[Flask]:
     """The app exactly as in production: CSRF on."""
     app = create_app(settings)
+    app.test_client_class = FreshGClient
     app.extensions["caseportal.db"].create_all()
     with app.app_context():
         yield app

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -59,11 +60,10 @@ OFFER = {
 }
 
 
-@dataclass(frozen=True)
-class DemoLogin:
+class DemoLogin(NamedTuple):
+    """A staff login to print; unpacks as ``email, password``."""
+
     email: str
-    name: str
-    role: StaffRole
     password: str | None  # None: the account existed already, its password is not known here
 
 
@@ -78,10 +78,10 @@ class DemoInfo:
 def _user(session: Session, email: str, name: str, role: StaffRole) -> DemoLogin:
     existing = session.scalar(select(User).where(func.lower(User.email) == email))
     if existing is not None:
-        return DemoLogin(existing.email, existing.name, existing.role, None)
+        return DemoLogin(existing.email, None)
     password = secrets.token_urlsafe(12)
     users.create_user(session, email=email, name=name, role=role, password=password)
-    return DemoLogin(email, name, role, password)
+    return DemoLogin(email, password)
 
 
 def _role(session: Session) -> JobRole:

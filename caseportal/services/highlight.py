@@ -24,6 +24,8 @@ CSS_CLASS = "hl"
 STYLE = "default"
 #: Larger texts are shown escaped but not highlighted: highlighting megabytes would stall the page.
 MAX_HIGHLIGHT_CHARS = 400_000
+#: Longer files (generated data, logs) are offered as a download instead of tens of thousands of table rows.
+MAX_SHOWN_LINES = 5000
 
 
 def _lexer(path: str, text: str) -> Lexer:

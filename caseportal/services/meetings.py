@@ -201,7 +201,7 @@ def valid_web_link(link: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc) and not any(c.isspace() for c in link)
 
 
-def _check(session: Session, library: Library, data: MeetingInput) -> tuple[
+def _check(session: Session, library: Library, data: MeetingInput, attached: Iterable[str] = ()) -> tuple[
         JobRole, datetime | None, datetime | None, list[User], list[str]]:
     name = data.candidate_name.strip()
     email = data.candidate_email.strip()
@@ -232,7 +232,8 @@ def _check(session: Session, library: Library, data: MeetingInput) -> tuple[
     slugs = list(dict.fromkeys(s.strip() for s in data.case_slugs if s.strip()))
     if not slugs:
         raise Invalid("Please attach at least one case.")
-    unknown = [s for s in slugs if library.get(s) is None]
+    kept = set(attached)  # a case that left the library may stay on a meeting that already has it
+    unknown = [s for s in slugs if library.get(s) is None and s not in kept]
     if unknown:
         raise Invalid(f"Unknown case: {', '.join(unknown)}.")
     return role, starts, deadline, reviewers, slugs
@@ -267,7 +268,7 @@ def create_meeting(session: Session, library: Library, data: MeetingInput,
 
 def update_meeting(session: Session, library: Library, meeting: Meeting, data: MeetingInput) -> None:
     """Change a meeting; a case the candidate has already started cannot be taken away."""
-    role, starts, deadline, reviewers, slugs = _check(session, library, data)
+    role, starts, deadline, reviewers, slugs = _check(session, library, data, attached=meeting.case_slugs)
     started = set(session.scalars(select(Submission.case_slug).where(Submission.meeting_id == meeting.id)))
     removed_started = sorted(started - set(slugs))
     if removed_started:

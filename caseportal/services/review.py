@@ -283,7 +283,7 @@ def run_summary(run: Run, case: CaseSpec | None = None) -> dict[str, Any]:
     Keys: id, kind, status, finished, outcome, explanation, created_at, started_at, finished_at, duration_s,
     checks [{name, status, message, visible}], counts {passed, failed, error, advisory, total},
     hidden_counts (same, hidden checks only), stdout, stderr, metrics {name: number}, headline_metric
-    ({name, value, baseline, direction, beats_baseline} or None), exit_code, infra_detail,
+    ({name, value, baseline, direction, beats_baseline} or None), exit_code, peak_memory_bytes, infra_detail,
     artifacts [{id, name, mime, kind, size}], result_error (None unless the stored JSON is broken).
     """
     data, result_error = _result(run)
@@ -322,6 +322,7 @@ def run_summary(run: Run, case: CaseSpec | None = None) -> dict[str, Any]:
         "metrics": metrics,
         "headline_metric": headline,
         "exit_code": data.get("exit_code") if isinstance(data.get("exit_code"), int) else None,
+        "peak_memory_bytes": _number(data.get("peak_memory_bytes")),
         "infra_detail": str(data.get("infra_detail") or ""),
         "artifacts": [{"id": a.id, "name": a.name, "mime": a.mime, "kind": file_kind(a.name),
                        "size": len(a.content or b"")} for a in run.artifacts],

@@ -10,6 +10,7 @@ import hashlib
 import json
 import mimetypes
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -141,6 +142,23 @@ def stale_run_ids(session: Session, now: datetime | None = None, queued_grace_s:
         and_(Run.status == RunStatus.QUEUED, Run.created_at < now - timedelta(seconds=queued_grace_s)),
     )).order_by(Run.id)
     return list(session.scalars(q))
+
+
+def expire_dead_claims(session: Session, host: str, is_alive: Callable[[int], bool],
+                       now: datetime | None = None) -> list[int]:
+    """End the leases of runs held by processes on this host that no longer exist (a restarted worker).
+
+    Worker names are "host:pid:thread"; only this host's pids can be checked, others wait for their lease.
+    """
+    now = now or utcnow()
+    expired = []
+    for run in session.scalars(select(Run).where(Run.status == RunStatus.RUNNING,
+                                                 Run.worker.startswith(f"{host}:"))):
+        parts = run.worker.split(":")
+        if len(parts) >= 2 and parts[1].isdigit() and not is_alive(int(parts[1])):
+            run.lease_until = now - timedelta(seconds=1)
+            expired.append(run.id)
+    return expired
 
 
 def latest_runs(session: Session, submission_id: int, limit: int = 10) -> list[Run]:

@@ -1,8 +1,9 @@
 """Build the runtime images locally: no registry is needed, only the Debian apt mirror.
 
 Layers: ``caseportal/base-rootfs`` (debootstrap minbase + python3, imported with ``docker import``) ->
-``caseportal/base`` (this folder's ``base/``: entry wrapper, cp-pytest, caseportal_check) ->
-``caseportal/runtime-<name>`` (one folder per runtime). Every tag is a short hash of the build inputs
+``caseportal/base`` (``base/``: apt configuration, the sandbox folders) -> ``caseportal/runtime-<name>``
+(one folder per runtime; the shared sandbox tools in ``common/`` are copied in as the last layer, so
+editing them does not redo the package installs). Every tag is a short hash of the build inputs
 (the folder's files, the parent image ref, the base source), so an image is rebuilt only when its
 inputs change; ``:latest`` is tagged too. The apt mirror and suite are read from the host at run time
 (``/etc/apt/sources.list*`` and ``/etc/os-release``) and never stored in the repository.
@@ -196,7 +197,8 @@ def image_for(runtime: str, base_source: str | None = None, client: docker.Docke
     if runtime not in RUNTIMES:
         raise ValueError(f"unknown runtime {runtime!r}; known: {', '.join(RUNTIMES)}")
     parent = base_ref(base_source, client)
-    return f"{RUNTIME_REPO_PREFIX}{runtime}:{short_hash(folder_digest(IMAGES_DIR / runtime), parent)}"
+    inputs = (folder_digest(IMAGES_DIR / runtime), folder_digest(IMAGES_DIR / "common"), parent)
+    return f"{RUNTIME_REPO_PREFIX}{runtime}:{short_hash(*inputs)}"
 
 
 # --------------------------------------------------------------------------- building
@@ -228,10 +230,10 @@ def _tag_latest(client: docker.DockerClient, ref: str) -> None:
 
 
 def _docker_build(client: docker.DockerClient, folder: pathlib.Path, ref: str, buildargs: dict[str, str],
-                  log: Log) -> None:
-    log(f"building {ref} from {folder.name}/")
-    for chunk in client.api.build(path=str(folder), tag=ref, buildargs=buildargs, rm=True, forcerm=True,
-                                  pull=False, decode=True, labels={IMAGE_LABEL: "1"}):
+                  log: Log, dockerfile: str = "Dockerfile") -> None:
+    log(f"building {ref} from {folder.name}/{dockerfile}")
+    for chunk in client.api.build(path=str(folder), dockerfile=dockerfile, tag=ref, buildargs=buildargs, rm=True,
+                                  forcerm=True, pull=False, decode=True, labels={IMAGE_LABEL: "1"}):
         if "stream" in chunk and chunk["stream"].strip():
             log(chunk["stream"].rstrip())
         if "error" in chunk:
@@ -316,7 +318,7 @@ def build_all(runtimes: Iterable[str] | None = None, base_source: str | None = N
         for runtime in wanted:
             ref = image_for(runtime, base_source, client)
             if force or not _exists(client, ref):
-                _docker_build(client, IMAGES_DIR / runtime, ref, {"BASE_IMAGE": base}, log)
+                _docker_build(client, IMAGES_DIR, ref, {"BASE_IMAGE": base}, log, f"{runtime}/Dockerfile")
             else:
                 _tag_latest(client, ref)
             refs[runtime] = ref

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from caseportal.services.review import MAX_COMMENT_CHARS, MAX_POINT_CHARS
@@ -17,7 +17,7 @@ class ActionForm(FlaskForm):
 class TalkingPointForm(FlaskForm):
     text = TextAreaField(_l("Talking point"), validators=[DataRequired(), Length(max=MAX_POINT_CHARS)])
     # Choices are the submission's files, set by the view; the service validates the path itself.
-    file_path = SelectField(_l("File (optional)"), choices=[("", "")], validate_choice=False)
+    file_path = SelectField(_l("File (optional)"), choices=[SelectChoice("", "")], validate_choice=False)
     line = IntegerField(_l("Line (optional)"), validators=[Optional(), NumberRange(min=1)])
 
 

@@ -7,9 +7,8 @@ fails the tests that need it instead of the whole module.
 from pathlib import Path
 
 import pytest
-
-from ratelimit import FakeClock, RateLimitMiddleware, build_limiter, parse_policy
 import ratelimit.limiters as limiters
+from ratelimit import FakeClock, RateLimitMiddleware, build_limiter, parse_policy
 from ratelimit.middleware import Response
 
 

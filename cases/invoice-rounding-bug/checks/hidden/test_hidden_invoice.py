@@ -4,7 +4,6 @@
 from decimal import Decimal
 
 import pytest
-
 from billing import Invoice, InvoiceLine, format_sek, to_rows
 
 

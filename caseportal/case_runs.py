@@ -1,0 +1,172 @@
+"""Turning cases into sandbox runs, and proving a case's checks with ``check_case``.
+
+This is the only module that joins the case library (casebook) and the sandbox: the web app
+and the CLI call :func:`spec_for` to run a candidate's files, and ``caseportal cases check``
+calls :func:`check_case` so that a case can't ship with checks its own reference solution
+fails, or that an untouched starter passes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sandbox import CheckResult, Limits, Outcome, RunResult, RunSpec
+from sandbox import run as sandbox_run
+
+from .casebook import CaseSpec, case_files_for_run, reference_submission
+
+__all__ = [
+    "DEFAULT_COMMAND",
+    "NoAutomatedChecks",
+    "CaseCheckRow",
+    "CaseCheckReport",
+    "limits_for",
+    "spec_for",
+    "check_case",
+]
+
+DEFAULT_COMMAND: tuple[str, ...] = ("cp-pytest",)
+Checks = Literal["visible", "all"]
+Runner = Callable[[RunSpec], RunResult]
+
+
+class NoAutomatedChecks(ValueError):
+    """The case has ``runtime: none``: reviewers read the files, nothing runs."""
+
+
+def limits_for(case: CaseSpec) -> Limits:
+    """The case's limits over the runner's defaults (case.yaml only names the four that matter)."""
+    given = dict(case.limits)
+    for name in ("memory_mb", "pids"):
+        if name in given:
+            given[name] = int(given[name])
+    for name in ("cpus", "timeout_s"):
+        if name in given:
+            given[name] = float(given[name])
+    return Limits(**given)  # type: ignore[arg-type]
+
+
+def spec_for(case: CaseSpec, files: Mapping[str, bytes], checks: Checks = "visible",
+             image_ref: str | None = None, labels: Mapping[str, str] | None = None) -> RunSpec:
+    """The RunSpec for running ``files`` (a submission, keyed by path) against ``case``.
+
+    ``checks="visible"`` is a candidate's practice run: hidden checks are not even mounted.
+    ``image_ref`` overrides the runtime image (tests pin one); otherwise it is derived from the
+    runtime with ``sandbox.images.build.image_for``.
+    """
+    if case.runtime == "none":
+        raise NoAutomatedChecks(f"case {case.slug!r} has runtime none: there is nothing to run")
+    if checks not in ("visible", "all"):
+        raise ValueError(f"checks must be 'visible' or 'all', not {checks!r}")
+    if image_ref is None:
+        from sandbox.images.build import image_for  # imported late: it reads host apt config
+
+        image_ref = image_for(case.runtime)
+    return RunSpec(
+        image=image_ref,
+        command=case.command or DEFAULT_COMMAND,
+        files=dict(files),
+        case_files=case_files_for_run(case, checks),
+        env={"CASEPORTAL_CHECKS": checks},
+        limits=limits_for(case),
+        labels={"caseportal.case": case.slug, "caseportal.case-version": case.version[:16],
+                "caseportal.checks": checks, **dict(labels or {})},
+    )
+
+
+# --------------------------------------------------------------------------- check_case
+
+
+@dataclass(frozen=True)
+class CaseCheckRow:
+    """One line of a case check: the reference solution or the starter, and whether it behaved."""
+
+    slug: str
+    subject: Literal["reference", "starter", "-"]
+    ok: bool
+    outcome: str
+    detail: str
+    duration_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class CaseCheckReport:
+    """The result of :func:`check_case`; ``ok`` when every row is."""
+
+    slug: str
+    version: str
+    rows: tuple[CaseCheckRow, ...] = field(default_factory=tuple)
+    automated: bool = True
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.rows)
+
+
+def _counting(checks: tuple[CheckResult, ...]) -> list[CheckResult]:
+    return [c for c in checks if c.counts]
+
+
+def _first_line(text: str, limit: int = 160) -> str:
+    line = next((s.strip() for s in text.splitlines() if s.strip()), "")
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _judge_reference(slug: str, result: RunResult) -> CaseCheckRow:
+    counted = _counting(result.checks)
+    bad = [c for c in counted if c.status != "passed"]
+    if result.outcome is Outcome.infra_error:
+        detail = "sandbox error: " + _first_line(result.stderr or result.explanation)
+    elif not counted:
+        detail = f"no checks were reported ({result.outcome}); " + _first_line(result.stderr or result.stdout)
+    elif bad:
+        detail = f"{len(bad)} of {len(counted)} checks did not pass: " + ", ".join(
+            f"{c.name} ({c.status}: {_first_line(c.message, 80)})" for c in bad[:3])
+    else:
+        advisory = len(result.checks) - len(counted)
+        metrics = ", ".join(f"{k}={v:.4g}" for k, v in sorted(result.metrics.items()))
+        detail = f"all {len(counted)} checks passed" + (f", {advisory} advisory" if advisory else "")
+        detail += f"; {metrics}" if metrics else ""
+    ok = result.outcome is Outcome.passed and bool(counted) and not bad
+    return CaseCheckRow(slug, "reference", ok, str(result.outcome), detail, result.duration_s)
+
+
+def _judge_starter(slug: str, result: RunResult) -> CaseCheckRow:
+    hidden_failed = [c for c in result.checks if not c.visible and c.status in ("failed", "error")]
+    if result.outcome is Outcome.infra_error:
+        return CaseCheckRow(slug, "starter", False, str(result.outcome),
+                            "sandbox error: " + _first_line(result.stderr or result.explanation), result.duration_s)
+    if hidden_failed:
+        names = ", ".join(c.name for c in hidden_failed[:4]) + (" …" if len(hidden_failed) > 4 else "")
+        detail = f"fails {len(hidden_failed)} hidden check(s) as it should: {names}"
+        return CaseCheckRow(slug, "starter", True, str(result.outcome), detail, result.duration_s)
+    return CaseCheckRow(slug, "starter", False, str(result.outcome),
+                        "the untouched starter fails no hidden check: the hidden checks prove nothing",
+                        result.duration_s)
+
+
+def check_case(case: CaseSpec, *, image_ref: str | None = None, runner: Runner | None = None) -> CaseCheckReport:
+    """Run the reference solution (must pass every counting check; advisory ones are ignored) and
+    the untouched starter (must fail at least one hidden check) in the real sandbox, with all
+    checks. Cases with ``runtime: none`` are reported as having no automated checks."""
+    if case.runtime == "none":
+        row = CaseCheckRow(case.slug, "-", True, "-", "no automated checks (runtime none): reviewers read the files")
+        return CaseCheckReport(case.slug, case.version, (row,), automated=False)
+    run = runner or sandbox_run
+    rows = []
+    for subject, files, judge in (("reference", reference_submission(case), _judge_reference),
+                                  ("starter", dict(case.starter_files), _judge_starter)):
+        started = time.monotonic()
+        try:
+            spec = spec_for(case, files, "all", image_ref=image_ref,
+                            labels={"caseportal.purpose": f"case-check-{subject}"})
+            result = run(spec)
+        except Exception as exc:  # noqa: BLE001 - one broken case must not stop checking the others
+            rows.append(CaseCheckRow(case.slug, subject, False, "infra_error",  # type: ignore[arg-type]
+                                     f"could not run: {type(exc).__name__}: {exc}", time.monotonic() - started))
+            continue
+        rows.append(judge(case.slug, result))
+    return CaseCheckReport(case.slug, case.version, tuple(rows))

@@ -1,0 +1,341 @@
+"""Candidate uploads made safe: clean file names, size and count limits, and zip archives read in memory.
+
+Pure functions with no Flask and no disk: the web layer hands in (filename, bytes) pairs and gets back clean
+(path, bytes) pairs, or an :class:`~caseportal.services.errors.Invalid` whose message a candidate understands.
+Nothing here writes anywhere, so a refusal can never leave half an upload behind; saving is the caller's
+single transaction.
+
+Zip archives are the dangerous part. They are never extracted to disk; every entry is read through a byte
+counter, because the sizes written in an archive's headers are whatever its author wanted them to be.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import stat
+import unicodedata
+import zipfile
+import zlib
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import IO, Protocol
+
+from .errors import Invalid
+
+NOTHING_SAVED = "Nothing was saved."
+MAX_NAME_CHARS = 255
+READ_CHUNK = 64 * 1024
+#: Below this many uncompressed bytes the compression ratio is not judged: tiny, very repetitive files
+#: (an empty-ish CSV, a file of blank lines) compress extremely well and are harmless.
+RATIO_FLOOR_BYTES = 256 * 1024
+#: Entries in an archive's directory we are willing to even look at (junk and folders included).
+MAX_ARCHIVE_ENTRIES_FACTOR = 5
+
+# Operating-system and tool droppings that candidates never mean to hand in: skipped without a word.
+JUNK_DIRS = frozenset({"__MACOSX", "__pycache__", ".ipynb_checkpoints", ".git", ".svn", ".hg", ".idea",
+                       ".vscode", ".pytest_cache", ".mypy_cache", ".ruff_cache", "node_modules", ".venv"})
+JUNK_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", "Desktop.ini", ".localized"})
+JUNK_SUFFIXES = (".pyc", ".pyo", "~", ".swp")
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+# Direction overrides make "gpj.py" look like "yp.jpg": refused like control characters.
+_BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+class LimitSource(Protocol):
+    """Anything carrying the upload limits; in practice :class:`caseportal.config.Settings`."""
+
+    max_file_bytes: int
+    max_submission_bytes: int
+    max_files: int
+    max_archive_ratio: int
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The limits one upload is judged by."""
+
+    max_file_bytes: int
+    max_submission_bytes: int
+    max_files: int
+    max_archive_ratio: int
+
+    @classmethod
+    def from_settings(cls, settings: LimitSource, max_upload_mb: float | None = None) -> Limits:
+        """Settings' limits, tightened by a case's own ``max_upload_mb`` (a cap on the whole submission)."""
+        total = settings.max_submission_bytes
+        if max_upload_mb is not None and max_upload_mb > 0:
+            total = min(total, int(max_upload_mb * 1024 * 1024))
+        return cls(settings.max_file_bytes, total, settings.max_files, settings.max_archive_ratio)
+
+
+def human_size(n: int) -> str:
+    """Bytes as a person reads them: "300 bytes", "12 KB", "2 MB", "14.3 MB"."""
+    if n < 1024:
+        return f"{n} byte" + ("" if n == 1 else "s")
+    value = n / 1024
+    for unit in ("KB", "MB"):
+        if value < 1024:
+            return f"{_one_decimal(value)} {unit}"
+        value /= 1024
+    return f"{_one_decimal(value)} GB"
+
+
+def _one_decimal(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def _shown(name: str) -> str:
+    """A name safe to put in a message: control characters made visible, long names shortened."""
+    clean = "".join(ch if ch.isprintable() else "?" for ch in name)
+    return clean if len(clean) <= 80 else clean[:77] + "..."
+
+
+def is_junk(path: str) -> bool:
+    """Whether a normalised path is an OS or tool dropping (``__MACOSX/``, ``.DS_Store``, ``._x``...)."""
+    parts = path.split("/")
+    if any(p in JUNK_DIRS for p in parts[:-1]):
+        return True
+    name = parts[-1]
+    return name in JUNK_FILES or name.startswith("._") or name.endswith(JUNK_SUFFIXES)
+
+
+def normalise_name(name: str, *, keep_dirs: bool) -> str:
+    """A clean POSIX relative path for a file a candidate sent, or Invalid saying what is wrong.
+
+    Plain uploads (``keep_dirs=False``) keep only the last path part, as some browsers send full paths.
+    Archive entries keep their folders but may not be absolute, carry a drive letter or climb out with ``..``.
+    Names are NFC-normalised so that "é" typed on a Mac and on Windows is the same file.
+    """
+    if not isinstance(name, str):
+        raise Invalid("A file without a usable name was sent. " + NOTHING_SAVED)
+    name = unicodedata.normalize("NFC", name)
+    if any(unicodedata.category(ch) == "Cc" or ch in _BIDI for ch in name):
+        raise Invalid(f"The file name ‘{_shown(name)}’ contains control characters. Please rename the file. "
+                      + NOTHING_SAVED)
+    unified = name.replace("\\", "/")
+    if not keep_dirs:
+        unified = unified.rsplit("/", 1)[-1]
+    elif unified.startswith("/"):
+        raise Invalid(f"‘{_shown(name)}’ is an absolute path. Archives may only hold relative paths. "
+                      + NOTHING_SAVED)
+    if _DRIVE.match(unified):
+        raise Invalid(f"‘{_shown(name)}’ starts with a drive letter. Please rename the file. " + NOTHING_SAVED)
+    parts = [p for p in unified.split("/") if p not in ("", ".")]
+    if any(p == ".." for p in parts):
+        raise Invalid(f"‘{_shown(name)}’ points outside its folder (it contains ‘..’). " + NOTHING_SAVED)
+    if not parts:
+        raise Invalid("A file without a name was sent. Please give every file a name. " + NOTHING_SAVED)
+    if any(p.strip() == "" or p != p.strip() for p in parts):
+        raise Invalid(f"‘{_shown(name)}’ has a name that starts or ends with spaces. Please rename it. "
+                      + NOTHING_SAVED)
+    path = "/".join(parts)
+    if len(path) > MAX_NAME_CHARS:
+        raise Invalid(f"‘{_shown(path)}’ has a name longer than {MAX_NAME_CHARS} characters. Please shorten it. "
+                      + NOTHING_SAVED)
+    return path
+
+
+def check_extension(path: str, accepted_extensions: Collection[str]) -> None:
+    """Refuse a file whose extension the case does not accept (no list means every extension is fine)."""
+    if not accepted_extensions:
+        return
+    accepted = {e.lower() for e in accepted_extensions}
+    suffix = PurePosixPath(path).suffix.lower()
+    if suffix not in accepted:
+        kinds = ", ".join(sorted(accepted))
+        raise Invalid(f"‘{_shown(path)}’ is not a file type this case accepts ({kinds}). " + NOTHING_SAVED)
+
+
+def check_file_size(path: str, size: int, limits: Limits) -> None:
+    if size > limits.max_file_bytes:
+        raise Invalid(f"‘{_shown(path)}’ is {human_size(size)}; files may be at most "
+                      f"{human_size(limits.max_file_bytes)}. " + NOTHING_SAVED)
+
+
+class _Budget:
+    """Counts bytes really read from an archive and stops the moment a limit is crossed."""
+
+    def __init__(self, archive: str, archive_size: int, limits: Limits) -> None:
+        self.archive = archive
+        self.archive_size = max(archive_size, 1)
+        self.limits = limits
+        self.total = 0
+
+    def _bomb(self) -> Invalid:
+        return Invalid(f"‘{_shown(self.archive)}’ unpacks to far more than its own size, which is how "
+                       "archive bombs work, so we did not open it. Please zip your files normally. "
+                       + NOTHING_SAVED)
+
+    def add(self, path: str, entry_read: int, entry_compressed: int, chunk: int) -> None:
+        self.total += chunk
+        check_file_size(path, entry_read, self.limits)
+        if self.total > self.limits.max_submission_bytes:
+            cap = human_size(self.limits.max_submission_bytes)
+            raise Invalid(f"‘{_shown(self.archive)}’ unpacks to more than {cap}, the most a submission may hold. "
+                          + NOTHING_SAVED)
+        ratio = self.limits.max_archive_ratio
+        if self.total > RATIO_FLOOR_BYTES and self.total > ratio * self.archive_size:
+            raise self._bomb()
+        if entry_read > RATIO_FLOOR_BYTES and entry_read > ratio * max(entry_compressed, 1):
+            raise self._bomb()
+
+
+def read_capped(stream: IO[bytes], path: str, compressed: int, budget: _Budget) -> bytes:
+    """Read one archive entry chunk by chunk, refusing as soon as the bytes actually produced cross a limit."""
+    out = io.BytesIO()
+    read = 0
+    while True:
+        chunk = stream.read(READ_CHUNK)
+        if not chunk:
+            break
+        read += len(chunk)
+        budget.add(path, read, compressed, len(chunk))
+        out.write(chunk)
+    return out.getvalue()
+
+
+def _is_symlink(info: zipfile.ZipInfo) -> bool:
+    mode = info.external_attr >> 16
+    return stat.S_ISLNK(mode)
+
+
+def _single_top_folder(paths: Iterable[str], known_roots: Collection[str]) -> str | None:
+    """The one folder every entry sits in (``project/``), unless the case itself has a folder of that name."""
+    tops = set()
+    for p in paths:
+        head, sep, _rest = p.partition("/")
+        if not sep:
+            return None  # a file at the top level: nothing to flatten
+        tops.add(head)
+    if len(tops) != 1:
+        return None
+    top = tops.pop()
+    return None if top in known_roots else top
+
+
+def extract_zip(data: bytes, archive_name: str, limits: Limits,
+                known_roots: Collection[str] = ()) -> list[tuple[str, bytes]]:
+    """The files of a zip archive as (path, bytes), read in memory under every limit.
+
+    Refused: damaged or truncated archives, encrypted entries, symlinks, paths escaping the archive, more
+    files than allowed, and anything that unpacks too large or too compressed. Junk (``__MACOSX/``...) is
+    skipped and folders are implied by paths. Zips inside the archive stay files. One top folder around
+    everything (``project/...``) is removed, unless the case has a folder of that name (``known_roots``).
+    """
+    damaged = Invalid(f"‘{_shown(archive_name)}’ is not a readable zip archive; it may be damaged or "
+                      "incomplete. Please create it again and re-upload. " + NOTHING_SAVED)
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError):
+        raise damaged from None
+    if len(infos) > limits.max_files * MAX_ARCHIVE_ENTRIES_FACTOR:
+        raise Invalid(f"‘{_shown(archive_name)}’ holds {len(infos)} entries; a submission may have at most "
+                      f"{limits.max_files} files. " + NOTHING_SAVED)
+
+    wanted: list[tuple[str, zipfile.ZipInfo]] = []
+    declared = 0
+    for info in infos:
+        if info.is_dir():
+            continue
+        path = normalise_name(info.filename, keep_dirs=True)
+        if is_junk(path):
+            continue
+        if _is_symlink(info):
+            raise Invalid(f"‘{_shown(path)}’ in ‘{_shown(archive_name)}’ is a symbolic link. Please include the "
+                          "real file instead. " + NOTHING_SAVED)
+        if info.flag_bits & 0x1:
+            raise Invalid(f"‘{_shown(path)}’ in ‘{_shown(archive_name)}’ is encrypted. Please upload an archive "
+                          "without a password. " + NOTHING_SAVED)
+        # The declared sizes are only a first, cheap refusal; the real bytes are counted while reading.
+        check_file_size(path, info.file_size, limits)
+        declared += info.file_size
+        wanted.append((path, info))
+    if len(wanted) > limits.max_files:
+        raise Invalid(f"‘{_shown(archive_name)}’ holds {len(wanted)} files; a submission may have at most "
+                      f"{limits.max_files}. " + NOTHING_SAVED)
+    if declared > limits.max_submission_bytes:
+        raise Invalid(f"‘{_shown(archive_name)}’ unpacks to {human_size(declared)}; a submission may hold at most "
+                      f"{human_size(limits.max_submission_bytes)}. " + NOTHING_SAVED)
+
+    top = _single_top_folder((p for p, _ in wanted), known_roots)
+    budget = _Budget(archive_name, len(data), limits)
+    out: list[tuple[str, bytes]] = []
+    seen: set[str] = set()
+    for path, info in wanted:
+        if top is not None:
+            path = path[len(top) + 1:]
+        if path in seen:
+            raise Invalid(f"‘{_shown(path)}’ appears twice in ‘{_shown(archive_name)}’. " + NOTHING_SAVED)
+        seen.add(path)
+        try:
+            with zf.open(info) as fh:
+                content = read_capped(fh, path, info.compress_size, budget)
+        except Invalid:
+            raise
+        except (zipfile.BadZipFile, EOFError, OSError, zlib.error, ValueError, NotImplementedError,
+                RuntimeError):
+            raise damaged from None
+        out.append((path, content))
+    return out
+
+
+def is_zip_name(filename: str) -> bool:
+    return filename.lower().endswith(".zip")
+
+
+def prepare(uploads: Iterable[tuple[str, bytes]], limits: Limits, accepted_extensions: Collection[str] = (),
+            known_roots: Collection[str] = ()) -> list[tuple[str, bytes]]:
+    """Turn what a candidate sent (plain files and zips) into clean (path, bytes), or refuse all of it.
+
+    Zip archives are unpacked (in memory); the files inside must have accepted extensions, as must plain
+    files. Limits per file and on the number of files apply here; the submission's total is checked by
+    :func:`check_totals` against what is already stored.
+    """
+    out: dict[str, bytes] = {}
+    count_sent = 0
+    for filename, content in uploads:
+        count_sent += 1
+        name = normalise_name(filename, keep_dirs=False)
+        if is_junk(name):
+            continue
+        if is_zip_name(name):
+            if len(content) > limits.max_submission_bytes:
+                raise Invalid(f"‘{_shown(name)}’ is {human_size(len(content))}; a submission may hold at most "
+                              f"{human_size(limits.max_submission_bytes)}. " + NOTHING_SAVED)
+            entries = extract_zip(content, name, limits, known_roots)
+            if not entries:
+                raise Invalid(f"‘{_shown(name)}’ has no files in it. " + NOTHING_SAVED)
+        else:
+            check_file_size(name, len(content), limits)
+            entries = [(name, content)]
+        for path, data in entries:
+            check_extension(path, accepted_extensions)
+            if path in out:
+                raise Invalid(f"‘{_shown(path)}’ was sent twice. Please send each file once. " + NOTHING_SAVED)
+            out[path] = data
+        if len(out) > limits.max_files:
+            raise Invalid(f"That is more than {limits.max_files} files, the most a submission may have. "
+                          + NOTHING_SAVED)
+    if count_sent == 0:
+        raise Invalid("No file was chosen. Please choose one or more files to upload.")
+    if not out:
+        raise Invalid("None of the chosen files could be used (only system files such as .DS_Store were found). "
+                      + NOTHING_SAVED)
+    return list(out.items())
+
+
+def check_totals(existing: Mapping[str, int], incoming: Mapping[str, int], limits: Limits) -> None:
+    """Refuse when the submission after this change (existing sizes overlaid with incoming) breaks a limit."""
+    after = dict(existing)
+    after.update(incoming)
+    if len(after) > limits.max_files:
+        raise Invalid(f"Your submission would have {len(after)} files; the most allowed is {limits.max_files}. "
+                      "Delete some files first. " + NOTHING_SAVED)
+    total = sum(after.values())
+    if total > limits.max_submission_bytes:
+        raise Invalid(f"Your submission would be {human_size(total)}; the most allowed is "
+                      f"{human_size(limits.max_submission_bytes)}. Delete some files first. " + NOTHING_SAVED)

@@ -1,0 +1,103 @@
+/* Live status of the latest check run: polls the run's JSON about once a second and redraws the
+ * aria-live region only when something changed. Without JavaScript the page has a "Refresh status" link. */
+(function () {
+  "use strict";
+  var box = document.getElementById("run-status");
+  if (!box || !window.fetch) { return; }
+  var url = box.getAttribute("data-url");
+  if (!url || box.getAttribute("data-finished") === "true") { return; }
+  var started = Date.now();
+  var lastKey = (box.getAttribute("data-status") || "") + "/0";  // what the page already shows
+  var failures = 0;
+
+  function t(key) { return box.getAttribute("data-t-" + key) || ""; }
+  function el(tag, className, content) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (content !== undefined && content !== null) { node.textContent = String(content); }
+    return node;
+  }
+  function hideRefresh() {
+    Array.prototype.forEach.call(document.querySelectorAll(".no-js-refresh"), function (n) { n.hidden = true; });
+  }
+  function showLost() {
+    box.appendChild(el("p", "error", t("lost")));
+    Array.prototype.forEach.call(document.querySelectorAll(".no-js-refresh"), function (n) { n.hidden = false; });
+  }
+
+  function render(run) {
+    while (box.firstChild) { box.removeChild(box.firstChild); }
+    if (run.kind === "full") { box.appendChild(el("p", "hint", t("full"))); }
+    if (run.status === "queued") { box.appendChild(el("p", "run-state", t("queued"))); return; }
+    if (run.status === "running") { box.appendChild(el("p", "run-state", t("running"))); return; }
+    var checks = run.checks || [];
+    var counted = checks.filter(function (c) { return c.status !== "advisory"; });
+    var passed = checks.filter(function (c) { return c.status === "passed"; });
+    var state = el("p", "run-state");
+    if (checks.length) {
+      state.appendChild(el("strong", null,
+        t("summary").replace("{passed}", passed.length).replace("{total}", counted.length)));
+    } else {
+      state.textContent = t("none");
+    }
+    box.appendChild(state);
+    if (run.explanation) { box.appendChild(el("p", "explanation", run.explanation)); }
+    if (checks.length) {
+      var table = el("table", "checks");
+      var head = el("thead");
+      var hr = el("tr");
+      ["check", "result", "message"].forEach(function (k) {
+        var th = el("th", null, t(k));
+        th.setAttribute("scope", "col");
+        hr.appendChild(th);
+      });
+      head.appendChild(hr);
+      table.appendChild(head);
+      var body = el("tbody");
+      checks.forEach(function (c) {
+        var tr = el("tr");
+        var name = el("th");
+        name.setAttribute("scope", "row");
+        name.appendChild(el("code", null, c.name));
+        tr.appendChild(name);
+        tr.appendChild(el("td", "status-" + String(c.status || "").replace(/[^a-z]/g, ""), t(c.status) || c.status));
+        var msg = el("td");
+        if (c.message) { msg.appendChild(el("pre", "message", c.message)); }
+        tr.appendChild(msg);
+        body.appendChild(tr);
+      });
+      table.appendChild(body);
+      box.appendChild(table);
+    }
+    if (run.stdout) {
+      var details = el("details", "output");
+      details.appendChild(el("summary", null, t("output")));
+      details.appendChild(el("pre", null, run.stdout));
+      box.appendChild(details);
+    }
+  }
+
+  function next() {
+    var elapsed = Date.now() - started;
+    if (elapsed > 15 * 60 * 1000) { showLost(); return; }
+    setTimeout(poll, elapsed < 90 * 1000 ? 1000 : 3000);
+  }
+
+  function poll() {
+    fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin", cache: "no-store" })
+      .then(function (resp) { return resp.ok ? resp.json() : Promise.reject(resp.status); })
+      .then(function (run) {
+        failures = 0;
+        var key = run.status + "/" + (run.finished ? "1" : "0");
+        if (key !== lastKey) { render(run); lastKey = key; }
+        if (run.finished) { hideRefresh(); } else { next(); }
+      })
+      .catch(function () {
+        failures += 1;
+        if (failures > 5) { showLost(); } else { next(); }
+      });
+  }
+
+  hideRefresh();
+  next();
+})();

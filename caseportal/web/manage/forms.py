@@ -1,0 +1,90 @@
+"""Forms of the manager's room. Choices that depend on the database or the case library are set by the view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    EmailField,
+    Field,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from caseportal.services import meetings
+
+# The browser sends "2025-03-30T10:00"; the first format is also how values are rendered back.
+LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multi-select shown as checkboxes: easier than ctrl-click lists, and each box has its own label."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def web_link(_form: FlaskForm, field: Field) -> None:
+    value = (field.data or "").strip()
+    if value and not meetings.valid_web_link(value):
+        raise ValidationError(_l("Please give a web address starting with http:// or https://."))
+
+
+class RoleForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    team = StringField(_l("Team"), validators=[Length(max=200)])
+    location = StringField(_l("Location"), validators=[Length(max=200)])
+    remote = BooleanField(_l("Remote work possible"))
+    role_family = StringField(
+        _l("Role family"),
+        validators=[Optional(), Length(max=60),
+                    Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$",
+                           message=_l("Use lowercase letters, digits and hyphens, e.g. backend or data-science."))],
+    )
+    offer_growth = TextAreaField(_l("Development opportunities"), render_kw={"rows": 6})
+    offer_tech = TextAreaField(_l("Tech platform"), render_kw={"rows": 6})
+    offer_benefits = TextAreaField(_l("Benefits and wellness"), render_kw={"rows": 6})
+    offer_worklife = TextAreaField(_l("Work-life balance"), render_kw={"rows": 6})
+
+
+class MeetingForm(FlaskForm):
+    candidate_name = StringField(_l("Candidate's name"), validators=[DataRequired(), Length(max=200)])
+    candidate_email = EmailField(_l("Candidate's email"), validators=[DataRequired(), Email(), Length(max=254)])
+    job_role_id = SelectField(_l("Role"), coerce=int, validators=[DataRequired()])
+    starts_at = DateTimeLocalField(_l("Date and time"), format=LOCAL_FORMATS, validators=[Optional()])
+    timezone = SelectField(_l("Time zone"), default=meetings.DEFAULT_TIMEZONE)
+    duration_minutes = IntegerField(
+        _l("Duration (minutes)"), default=60,
+        validators=[DataRequired(), NumberRange(min=meetings.MIN_DURATION, max=meetings.MAX_DURATION)],
+    )
+    place = StringField(_l("Place"), validators=[Length(max=300)])
+    video_link = URLField(_l("Video link"), validators=[Length(max=500), web_link])
+    reviewers = MultiCheckboxField(_l("Reviewers"), coerce=int)
+    cases = MultiCheckboxField(_l("Cases"), validators=[DataRequired(message=_l("Please attach at least one case."))])
+    case_deadline = DateTimeLocalField(_l("Case deadline"), format=LOCAL_FORMATS, validators=[Optional()])
+    blind_review = BooleanField(_l("Blind review: reviewers see no name or email until the meeting"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = [(z, z) for z in meetings.timezone_names()]
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: carries only the CSRF token."""
+
+
+class DeleteForm(FlaskForm):
+    confirm = BooleanField(
+        _l("Yes, delete this meeting, its invitation links and everything the candidate handed in"),
+        validators=[DataRequired(message=_l("Please tick the box to confirm."))],
+    )

@@ -1,0 +1,76 @@
+"""The whole path of a run on the embedded queue: enqueue -> worker process -> real container -> result stored."""
+
+from __future__ import annotations
+
+import json
+
+import docker
+import pytest
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from caseportal.models import RunKind, RunStatus
+from caseportal.services import runs
+from tests.conftest import Factory
+from tests.jobs.conftest import (
+    Workers,
+    finished,
+    make_submission,
+    python_case_slug,
+    reference_files,
+    run_state,
+    wait_for,
+)
+
+pytestmark = pytest.mark.docker
+
+
+def _leftover_containers() -> list[str]:
+    return [c.name for c in docker.from_env().containers.list(all=True, filters={"label": "caseportal.sandbox"})]
+
+
+def test_a_queued_run_is_executed_by_a_worker_and_recorded(
+        app: Flask, session: Session, factory: Factory, workers: Workers, python_image: str) -> None:
+    slug = python_case_slug(factory)
+    meeting = factory.meeting(cases=[slug])
+    sub = make_submission(session, meeting, reference_files(factory, slug))
+    run = runs.request_run(session, sub, RunKind.FULL, runs_per_hour=10)
+    session.commit()
+    app.extensions["caseportal.queue"].enqueue_run(run.id)
+    workers.start()
+    wait_for(lambda: finished(session, run.id), 180, "the run to finish", workers.logs, workers.check_alive)
+    done = run_state(session, run.id)
+    assert done.status == RunStatus.DONE, (done.explanation, workers.logs())
+    assert done.outcome == "passed", done.result_json
+    assert done.recorded_count == 1
+    data = json.loads(done.result_json or "{}")
+    assert data["checks"] and all(c["status"] in ("passed", "advisory") for c in data["checks"])
+    assert any(not c["visible"] for c in data["checks"]), "a full run includes the hidden checks"
+
+
+def test_a_run_interrupted_by_a_killed_worker_runs_again_and_is_recorded_once(
+        app: Flask, session: Session, factory: Factory, workers: Workers, python_image: str) -> None:
+    slug = python_case_slug(factory)
+    meeting = factory.meeting(cases=[slug])
+    files = reference_files(factory, slug)
+    # Slow every module down so that the worker is surely mid-run when it is killed.
+    slowed = {p: (b"import time\ntime.sleep(4)\n" + c if p.endswith(".py") else c) for p, c in files.items()}
+    sub = make_submission(session, meeting, slowed)
+    run = runs.request_run(session, sub, RunKind.FULL, runs_per_hour=10)
+    session.commit()
+    app.extensions["caseportal.queue"].enqueue_run(run.id)
+
+    first = workers.start()
+    wait_for(lambda: run_state(session, run.id).status == RunStatus.RUNNING, 120, "the run to start",
+             workers.logs, workers.check_alive)
+    wait_for(lambda: bool(_leftover_containers()), 30, "the sandbox container to exist", workers.logs, workers.check_alive)
+    workers.kill(first)
+    assert run_state(session, run.id).status == RunStatus.RUNNING  # the dead worker's claim is still there
+
+    workers.start()
+    wait_for(lambda: finished(session, run.id), 240, "the interrupted run to finish", workers.logs, workers.check_alive)
+    done = run_state(session, run.id)
+    assert done.status == RunStatus.DONE and done.outcome == "passed", (done.result_json, workers.logs())
+    assert done.recorded_count == 1
+    assert done.attempts == 2
+    wait_for(lambda: not _leftover_containers(), 30, "orphaned containers to be swept")
