@@ -305,6 +305,16 @@ def _raw_socket(sock: Any) -> socket.socket:
     return getattr(sock, "_sock", sock)
 
 
+def _close_socket(sock: Any) -> None:
+    raw_sock = _raw_socket(sock)
+    for closable in (sock, raw_sock):
+        try:
+            if closable is not None:
+                closable.close()
+        except OSError:
+            pass
+
+
 def _labels(spec: RunSpec, run_id: str) -> dict[str, str]:
     labels = dict(spec.labels)
     labels.update({LABEL: "1", RUN_ID_LABEL: run_id, CREATED_LABEL: str(int(time.time()))})
@@ -469,6 +479,9 @@ def run(spec: RunSpec, client: docker.DockerClient | None = None) -> RunResult:
         run_started = time.monotonic()
         deadline = run_started + lim.timeout_s
         stopped_for = _pump(raw, payload, stream, deadline)
+        # Stop reading before anything else: an attach stream nobody reads blocks the engine's kill.
+        _close_socket(sock)
+        sock = None
         out: OutArchive | None = None
         peak: int | None = None
         if stopped_for is None and stream.done:
@@ -511,13 +524,7 @@ def run(spec: RunSpec, client: docker.DockerClient | None = None) -> RunResult:
         return _infra(started, exc, stream.text(stream.out), stream.text(stream.err))
     finally:
         if sock is not None:
-            raw_sock = _raw_socket(sock)
-            for closable in (sock, raw_sock):
-                try:
-                    if closable is not None:
-                        closable.close()
-                except OSError:
-                    pass
+            _close_socket(sock)
         if client is not None:
             _remove(client, container_id, volume)
 
@@ -573,15 +580,18 @@ def _pump(raw: socket.socket, payload: bytes, stream: _Stream, deadline: float) 
     return None
 
 
-def sweep_orphans(client: docker.DockerClient | None = None, older_than_s: float = 0.0) -> int:
+def sweep_orphans(client: docker.DockerClient | None = None, older_than_s: float = 0.0,
+                  labels: Mapping[str, str] | None = None) -> int:
     """Remove sandbox containers and volumes left by a crashed worker; returns how many were removed.
 
-    Call at worker start. ``older_than_s`` spares runs younger than that (for engines shared by
-    several workers).
+    Call at worker start. On an engine shared by several workers, ``older_than_s`` spares runs
+    younger than that and ``labels`` (extra labels given in ``RunSpec.labels``) narrows the sweep
+    to one worker's runs.
     """
     client = client if client is not None else docker.from_env()
     now = time.time()
     removed = 0
+    wanted = [f"{LABEL}=1", *(f"{k}={v}" for k, v in (labels or {}).items())]
 
     def old_enough(labels: Mapping[str, str] | None) -> bool:
         try:
@@ -589,11 +599,11 @@ def sweep_orphans(client: docker.DockerClient | None = None, older_than_s: float
         except ValueError:
             return True
 
-    for info in client.api.containers(all=True, filters={"label": f"{LABEL}=1"}):
+    for info in client.api.containers(all=True, filters={"label": wanted}):
         if old_enough(info.get("Labels")):
             _remove(client, info["Id"], None)
             removed += 1
-    for vol in client.api.volumes(filters={"label": f"{LABEL}=1"}).get("Volumes") or []:
+    for vol in client.api.volumes(filters={"label": wanted}).get("Volumes") or []:
         if old_enough(vol.get("Labels")):
             _remove(client, None, vol["Name"])
             removed += 1

@@ -232,6 +232,32 @@ def delete_file(session: Session, submission: Submission, path: str, now: dateti
     session.flush()
 
 
+def _check_notes(notes_more_time: str, questions: str) -> None:
+    for label, text in (("What you would do with more time", notes_more_time),
+                        ("Your questions for the team", questions)):
+        if len(text or "") > MAX_NOTE_CHARS:
+            raise Invalid(f"{label} is longer than {MAX_NOTE_CHARS} characters. Please shorten it.")
+
+
+def save_notes(session: Session, submission: Submission, notes_more_time: str | None, questions: str | None,
+               now: datetime | None = None) -> bool:
+    """Keep the hand-in notes with the draft, so nothing typed is lost before handing in; None leaves one as is.
+
+    Returns whether anything changed.
+    """
+    now = now or utcnow()
+    ensure_open(session, _meeting_of(session, submission), submission, now)
+    new_more = submission.notes_more_time if notes_more_time is None else notes_more_time
+    new_questions = submission.questions if questions is None else questions
+    _check_notes(new_more, new_questions)
+    if (new_more, new_questions) == (submission.notes_more_time, submission.questions):
+        return False
+    submission.notes_more_time, submission.questions = new_more, new_questions
+    _touch(submission, now)
+    session.flush()
+    return True
+
+
 def submit(session: Session, submission: Submission, notes_more_time: str, questions: str,
            now: datetime | None = None) -> Submission:
     """Hand in the work with the candidate's notes; from now on it is read-only."""
@@ -239,10 +265,7 @@ def submit(session: Session, submission: Submission, notes_more_time: str, quest
     ensure_open(session, _meeting_of(session, submission), submission, now)
     if not submission.files:
         raise Invalid("There is nothing to hand in yet. Please add your work first.")
-    for label, text in (("What you would do with more time", notes_more_time),
-                        ("Your questions for the team", questions)):
-        if len(text or "") > MAX_NOTE_CHARS:
-            raise Invalid(f"{label} is longer than {MAX_NOTE_CHARS} characters. Please shorten it.")
+    _check_notes(notes_more_time, questions)
     submission.notes_more_time = (notes_more_time or "").strip()
     submission.questions = (questions or "").strip()
     submission.status = SubmissionStatus.SUBMITTED

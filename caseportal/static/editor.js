@@ -43,9 +43,13 @@
     if (leaving) { return; }
     if (inFlight) { again = true; return; }
     var files = {};
+    var notes = {};
     var sent = entries.filter(function (e) { return e.dirty; });
     if (!sent.length) { return; }
-    sent.forEach(function (e) { files[e.path] = e.get(); e.dirty = false; });
+    sent.forEach(function (e) {
+      if (e.note) { notes[e.note] = e.get(); } else { files[e.path] = e.get(); }
+      e.dirty = false;
+    });
     inFlight = true;
     say(text("saving"));
     fetch(url, {
@@ -56,7 +60,7 @@
         "Accept": "application/json",
         "X-CSRFToken": csrfInput ? csrfInput.value : ""
       },
-      body: JSON.stringify({ files: files })
+      body: JSON.stringify({ files: files, notes: notes })
     }).then(function (resp) {
       return resp.json().catch(function () { return {}; }).then(function (data) {
         return { ok: resp.ok, data: data || {} };
@@ -133,6 +137,14 @@
     } else {
       textarea.addEventListener("input", function () { markDirty(entry); });
     }
+  });
+  // The hand-in notes sit outside the form element but belong to it (form="work-form"); they are kept too.
+  var noteAreas = document.querySelectorAll('textarea[form="work-form"][name]');
+  Array.prototype.forEach.call(noteAreas, function (textarea) {
+    var entry = { note: textarea.getAttribute("name"), dirty: false };
+    entry.get = function () { return textarea.value; };
+    entries.push(entry);
+    textarea.addEventListener("input", function () { markDirty(entry); });
   });
   if (!entries.length) { return; }
 

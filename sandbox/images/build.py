@@ -213,9 +213,10 @@ def _exists(client: docker.DockerClient, ref: str) -> bool:
 
 
 @contextlib.contextmanager
-def _build_lock() -> Iterator[None]:
-    """Serialise builds between processes (a test session and a worker may start together)."""
-    path = pathlib.Path(tempfile.gettempdir()) / "caseportal-images.lock"
+def _build_lock(ref: str) -> Iterator[None]:
+    """Serialise builds of one image between processes (a test session and a worker may start
+    together); one lock per ref, so a quick build never waits behind a slow unrelated one."""
+    path = pathlib.Path(tempfile.gettempdir()) / f"caseportal-image-{short_hash(ref)}.lock"
     with open(path, "a+") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
@@ -290,6 +291,13 @@ def build_base(source: str | None = None, client: docker.DockerClient | None = N
     ref = base_ref(source, client)
     if not force and _exists(client, ref):
         return ref
+    with _build_lock(ref):
+        if not force and _exists(client, ref):  # built by another process meanwhile
+            return ref
+        return _build_base(client, source, ref, log, force)
+
+
+def _build_base(client: docker.DockerClient, source: str, ref: str, log: Log, force: bool) -> str:
     parent = rootfs_ref(source)
     if source == DEBOOTSTRAP:
         if force or not _exists(client, parent):
@@ -313,15 +321,15 @@ def build_all(runtimes: Iterable[str] | None = None, base_source: str | None = N
         if runtime not in RUNTIMES:
             raise ValueError(f"unknown runtime {runtime!r}; known: {', '.join(RUNTIMES)}")
     refs: dict[str, str] = {}
-    with _build_lock():
-        base = build_base(base_source, client, log, force=force)
-        for runtime in wanted:
-            ref = image_for(runtime, base_source, client)
-            if force or not _exists(client, ref):
-                _docker_build(client, IMAGES_DIR, ref, {"BASE_IMAGE": base}, log, f"{runtime}/Dockerfile")
-            else:
-                _tag_latest(client, ref)
-            refs[runtime] = ref
+    base = build_base(base_source, client, log, force=force)
+    for runtime in wanted:
+        ref = image_for(runtime, base_source, client)
+        if force or not _exists(client, ref):
+            with _build_lock(ref):
+                if force or not _exists(client, ref):
+                    _docker_build(client, IMAGES_DIR, ref, {"BASE_IMAGE": base}, log, f"{runtime}/Dockerfile")
+        _tag_latest(client, ref)
+        refs[runtime] = ref
     return refs
 
 

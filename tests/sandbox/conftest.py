@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 from collections.abc import Callable, Iterator
 
 import docker
@@ -64,10 +65,16 @@ def browser_image(docker_client: docker.DockerClient) -> str:
     return _images(docker_client, ["browser"])["browser"]
 
 
+#: Runs of this test session carry this label, so checks for leftovers ignore runs of other
+#: processes sharing the engine (a worker, another test session).
+SESSION_LABELS = {"caseportal.test-session": uuid.uuid4().hex}
+
+
 def leftovers(client: docker.DockerClient) -> list[str]:
-    """Names of sandbox containers and volumes still present."""
-    names = [c["Id"][:12] for c in client.api.containers(all=True, filters={"label": f"{LABEL}=1"})]
-    names += [v["Name"] for v in client.api.volumes(filters={"label": f"{LABEL}=1"}).get("Volumes") or []]
+    """Names of this session's sandbox containers and volumes still present."""
+    wanted = {"label": [f"{LABEL}=1", *(f"{k}={v}" for k, v in SESSION_LABELS.items())]}
+    names = [c["Id"][:12] for c in client.api.containers(all=True, filters=wanted)]
+    names += [v["Name"] for v in client.api.volumes(filters=wanted).get("Volumes") or []]
     return names
 
 
@@ -83,8 +90,9 @@ def run_small(docker_client: docker.DockerClient, python_image: str) -> Callable
         if isinstance(command, str):
             command = ("sh", "-c", command)
         started = time.monotonic()
-        result = run(RunSpec(image=python_image, command=command, limits=limits, **kwargs),  # type: ignore[arg-type]
-                     client=docker_client)
+        spec = RunSpec(image=python_image, command=command, limits=limits, labels=SESSION_LABELS,
+                       **kwargs)  # type: ignore[arg-type]
+        result = run(spec, client=docker_client)
         elapsed = time.monotonic() - started
         assert elapsed < limits.timeout_s + 8, f"run took {elapsed:.1f} s"
         assert leftovers(docker_client) == []

@@ -12,7 +12,7 @@ import pytest
 
 from sandbox import Outcome, RunResult, sweep_orphans
 from sandbox.runner import CREATED_LABEL, LABEL, RUN_ID_LABEL
-from tests.sandbox.conftest import SMALL, leftovers
+from tests.sandbox.conftest import SESSION_LABELS, SMALL, leftovers
 
 pytestmark = pytest.mark.docker
 
@@ -146,14 +146,15 @@ def test_symlinked_out_folder_content_is_ignored(run_small: Run) -> None:
 
 
 def test_sweep_orphans_removes_labelled_leftovers(docker_client: docker.DockerClient, python_image: str) -> None:
-    labels = {LABEL: "1", RUN_ID_LABEL: "leftover", CREATED_LABEL: "0"}
+    labels = {LABEL: "1", RUN_ID_LABEL: "leftover", CREATED_LABEL: "0", **SESSION_LABELS}
     docker_client.api.create_volume(name="caseportal-out-leftover-test", labels=labels)
     container = docker_client.containers.create(python_image, ["sleep", "1000"], labels=labels,
                                                 network_mode="none")
     container.start()
     try:
         assert len(leftovers(docker_client)) == 2
-        assert sweep_orphans(docker_client, older_than_s=3600) == 2  # created "long ago" (label says 0)
+        # created "long ago" (the label says 0)
+        assert sweep_orphans(docker_client, older_than_s=3600, labels=SESSION_LABELS) == 2
         assert leftovers(docker_client) == []
     finally:
         for call in (lambda: container.remove(force=True),
@@ -165,11 +166,11 @@ def test_sweep_orphans_removes_labelled_leftovers(docker_client: docker.DockerCl
 
 
 def test_sweep_orphans_spares_young_runs(docker_client: docker.DockerClient, python_image: str) -> None:
-    labels = {LABEL: "1", RUN_ID_LABEL: "young", CREATED_LABEL: str(int(time.time()))}
+    labels = {LABEL: "1", RUN_ID_LABEL: "young", CREATED_LABEL: str(int(time.time())), **SESSION_LABELS}
     container = docker_client.containers.create(python_image, ["true"], labels=labels, network_mode="none")
     try:
-        assert sweep_orphans(docker_client, older_than_s=3600) == 0
-        assert sweep_orphans(docker_client) == 1
+        assert sweep_orphans(docker_client, older_than_s=3600, labels=SESSION_LABELS) == 0
+        assert sweep_orphans(docker_client, labels=SESSION_LABELS) == 1
     finally:
         try:
             container.remove(force=True)
@@ -180,7 +181,8 @@ def test_sweep_orphans_spares_young_runs(docker_client: docker.DockerClient, pyt
 def test_missing_image_is_an_infra_error(docker_client: docker.DockerClient) -> None:
     from sandbox import RunSpec, run
 
-    result = run(RunSpec(image="caseportal/does-not-exist:0", limits=SMALL), client=docker_client)
+    result = run(RunSpec(image="caseportal/does-not-exist:0", limits=SMALL, labels=SESSION_LABELS),
+                 client=docker_client)
     assert result.outcome == Outcome.infra_error
     assert "problem on our side" in result.explanation
     assert leftovers(docker_client) == []

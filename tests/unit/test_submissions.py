@@ -254,3 +254,20 @@ def test_submit_refuses_overlong_notes(app: Flask, session: Session, factory: Fa
     with pytest.raises(Invalid, match="longer than"):
         submissions.submit(session, sub, "x" * (submissions.MAX_NOTE_CHARS + 1), "")
     assert not sub.is_submitted
+
+
+def test_notes_are_kept_with_the_draft(app: Flask, session: Session, factory: Factory) -> None:
+    case = coding_case(app)
+    meeting = factory.meeting(cases=[case.slug])
+    sub = submissions.start(session, meeting, case, now=utcnow() - timedelta(hours=1))
+    stamp = sub.updated_at
+    assert submissions.save_notes(session, sub, "first thoughts", None)
+    assert sub.notes_more_time == "first thoughts" and sub.questions == "" and sub.updated_at > stamp
+    assert not submissions.save_notes(session, sub, "first thoughts", None)
+    assert submissions.save_notes(session, sub, None, "How is on-call?")
+    assert (sub.notes_more_time, sub.questions) == ("first thoughts", "How is on-call?")
+    with pytest.raises(Invalid, match="longer than"):
+        submissions.save_notes(session, sub, "x" * (submissions.MAX_NOTE_CHARS + 1), None)
+    meeting.case_deadline = utcnow() - timedelta(seconds=1)
+    with pytest.raises(Invalid, match="deadline"):
+        submissions.save_notes(session, sub, "late", None)

@@ -218,9 +218,14 @@ def test_start_save_come_back_and_submit(app: Flask, factory: Factory, client: F
     assert resp.status_code == 302 and resp.headers["Location"].endswith("#work")
     assert stored(session, meeting, case.slug)[path] == b"draft one\n"
 
+    # The hand-in notes belong to the same form: saving a draft keeps them too.
+    client.post(f"/i/{token}/case/{case.slug}/save",
+                data={f"file::{path}": "draft one\n", "notes_more_time": "Half-way thoughts"})
+    assert sub_of(session, meeting, case.slug).notes_more_time == "Half-way thoughts"
+
     # Coming back later: the draft is there, and can change again.
     page = text(client.get(f"/i/{token}/case/{case.slug}"))
-    assert "draft one" in page
+    assert "draft one" in page and "Half-way thoughts" in page
     client.post(f"/i/{token}/case/{case.slug}/save", data={f"file::{path}": "draft two\n"})
     assert stored(session, meeting, case.slug)[path] == b"draft two\n"
     assert "Draft, last saved" in text(client.get(f"/i/{token}"))
@@ -314,6 +319,12 @@ def test_autosave_json(app: Flask, factory: Factory, client: FlaskClient, sessio
     resp = client.post(url, json={"files": {"not/mine.py": "x"}})
     assert resp.status_code == 400 and "not one of your files" in resp.json["error"]
     assert client.post(url, json={"files": ["wrong shape"]}).status_code == 400
+    assert client.post(url, json={"notes": {"not_a_note": "x"}}).status_code == 400
+
+    resp = client.post(url, json={"files": {}, "notes": {"questions": "Is there on-call?"}})
+    assert resp.status_code == 200
+    assert sub_of(session, meeting, case.slug).questions == "Is there on-call?"
+    assert "Is there on-call?" in text(client.get(f"/i/{token}/case/{case.slug}"))  # the hand-in form keeps it
     assert client.post(url, data="not json", content_type="application/json").status_code == 400
     assert client.post(f"/i/{token}x/case/{case.slug}/autosave", json={"files": {}}).status_code == 410
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -627,3 +628,27 @@ def test_forms_carry_csrf_tokens(csrf_app: Flask, world: World, case: CaseSpec) 
     assert resp.status_code == 302
     resp = client.post(f"/review/submissions/{sid}/reviewed", data={"csrf_token": token})
     assert resp.status_code == 302
+
+
+# --------------------------------------------------------------------------- the shipped case library
+
+
+def test_reference_solutions_of_the_shipped_cases_render(app: Flask, client: FlaskClient, session: Session,
+                                                         factory: Factory) -> None:
+    """Every real case (notebooks, SVG screens, CSV data) renders safely with its reference solution."""
+    from caseportal.casebook import reference_submission
+
+    library = app.extensions["caseportal.casebook"]
+    if not len(library):
+        pytest.skip("no cases in the library")
+    reviewer = factory.user(StaffRole.REVIEWER)
+    login(client, reviewer)
+    for spec in library:
+        m = factory.meeting(reviewers=[reviewer], cases=[spec.slug])
+        sub = make_submission(session, m, spec, reference_submission(spec))
+        html = page(client, f"/review/submissions/{sub.id}")
+        assert_no_executable_markup(html)
+        assert spec.title in html
+        html = page(client, f"/review/meetings/{m.id}")
+        for prompt in spec.reviewer_prompts:
+            assert str(escape(prompt.ask)) in html

@@ -51,6 +51,8 @@ FILE_FIELD = "file::"  # prefix of the editor's textarea names: file::<path>
 CODEMIRROR_DEFAULT = "/usr/share/javascript/codemirror"
 #: Text files larger than this are listed, not put in the browser editor.
 EDITOR_MAX_BYTES = 512 * 1024
+#: Editable files better changed in their own tool and uploaded again than typed into a text box.
+UPLOAD_EDITED = (".ipynb",)
 #: CodeMirror modes by file extension (each mode's script is served from the vendor route).
 MODES = {".py": "python", ".css": "css", ".html": "htmlmixed", ".htm": "htmlmixed", ".js": "javascript",
          ".mjs": "javascript", ".json": "javascript", ".md": "markdown", ".markdown": "markdown"}
@@ -221,16 +223,20 @@ def _file_rows(ctx: _Ctx, drafts: dict[str, str] | None, open_: bool) -> list[di
     rows = []
     for i, f in enumerate(sub.files):
         text = f.text()
+        ext = os.path.splitext(f.path)[1].lower()
         editable = (open_ and text is not None and f.size <= EDITOR_MAX_BYTES
-                    and ctx.case.submission.is_editable(f.path))
+                    and ctx.case.submission.is_editable(f.path)
+                    # a notebook is JSON: edited in Jupyter and uploaded again, when the case takes uploads
+                    and not (ext in UPLOAD_EDITED and ctx.case.submission.uploads))
         if drafts and f.path in drafts and editable:
             text = drafts[f.path]
-        ext = os.path.splitext(f.path)[1].lower()
         rows.append({
             "n": i, "path": f.path, "size": human_size(f.size), "updated_at": f.updated_at, "text": text,
             "editable": editable, "mode": MODES.get(ext, ""),
             "deletable": open_ and submissions.deletable(sub, f.path, ctx.case),
-            "showable": text is not None and f.size <= EDITOR_MAX_BYTES,
+            "showable": text is not None and f.size <= EDITOR_MAX_BYTES and ext not in UPLOAD_EDITED,
+            "via_upload": (open_ and ext in UPLOAD_EDITED and ctx.case.submission.uploads
+                           and ctx.case.submission.is_editable(f.path)),
         })
     return rows
 
@@ -243,7 +249,8 @@ def _render_case(ctx: _Ctx, *, error: str | None = None, status: int = 200, draf
     latest = runs.latest_runs(db(), sub.id, 1) if sub is not None else []
     run_view = _candidate_view(latest[0]) if latest else None
     rows = _file_rows(ctx, drafts, open_)
-    form = submit_form or SubmitForm(formdata=None)
+    form = submit_form or SubmitForm(formdata=None, data={"notes_more_time": sub.notes_more_time if sub else "",
+                                                          "questions": sub.questions if sub else ""})
     return render_template(
         "candidate/case.html", token=ctx.token, meeting=ctx.meeting, case=ctx.case, submission=sub,
         brief=_brief_html(ctx.case), closed_reason=reason, is_open=open_,
@@ -292,12 +299,18 @@ def start(token: str, slug: str) -> Response | tuple[str, int]:
     return _back(ctx, "work")
 
 
-def _save_posted(ctx: _Ctx, sub: Submission) -> list[str]:
-    """Save the editor's posted text, if any was sent and the work is still open."""
+NOTE_FIELDS = ("notes_more_time", "questions")
+
+
+def _save_posted(ctx: _Ctx, sub: Submission) -> bool:
+    """Save what the work form sent (file text and the hand-in notes), if anything; True when something changed."""
     edited = _posted_files()
-    if not edited:
-        return []
-    return submissions.save_files(db(), sub, edited, settings(), case=ctx.case)
+    changed = bool(edited) and bool(submissions.save_files(db(), sub, edited, settings(), case=ctx.case))
+    if any(name in request.form for name in NOTE_FIELDS):
+        notes_changed = submissions.save_notes(db(), sub, request.form.get("notes_more_time"),
+                                               request.form.get("questions"))
+        changed = changed or notes_changed
+    return changed
 
 
 @bp.post("/i/<token>/case/<slug>/save")
@@ -314,18 +327,24 @@ def save(token: str, slug: str) -> Response | tuple[str, int]:
     return _back(ctx, "work")
 
 
+def _str_map(value: object) -> bool:
+    return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+
+
 @bp.post("/i/<token>/case/<slug>/autosave")
 def autosave(token: str, slug: str) -> tuple[Response, int]:
-    """The editor's background save: JSON in ({files: {path: text}}), JSON out, never a page."""
+    """The editor's background save: JSON in ({files: {path: text}, notes: {field: text}}), JSON out."""
     try:
         ctx = _load(token, slug)
         sub = _started(ctx)
         payload = request.get_json(silent=True)
-        files = payload.get("files") if isinstance(payload, dict) else None
-        if not isinstance(files, dict) or not all(isinstance(k, str) and isinstance(v, str)
-                                                  for k, v in files.items()):
+        files = payload.get("files", {}) if isinstance(payload, dict) else None
+        notes = payload.get("notes", {}) if isinstance(payload, dict) else None
+        if not _str_map(files) or not _str_map(notes) or not set(notes).issubset(NOTE_FIELDS):
             return jsonify(error=_("Your browser sent something we could not read. Please use Save draft.")), 400
-        changed = submissions.save_files(db(), sub, files, settings(), case=ctx.case)
+        changed = submissions.save_files(db(), sub, files, settings(), case=ctx.case) if files else []
+        if notes:
+            submissions.save_notes(db(), sub, notes.get("notes_more_time"), notes.get("questions"))
         db().commit()
     except DomainError as err:
         db().rollback()
