@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
@@ -25,6 +25,8 @@ class TalkingPoint(Base):
     line: Mapped[int | None] = mapped_column(default=None)
     # "reviewer" for one written by hand; otherwise the suggestion's source (checks, metric, time, diff, notes...).
     source: Mapped[str] = mapped_column(String(30), default="reviewer")
+    # The key of the suggestion this point was accepted from ("" when written by hand): it is not offered again.
+    suggestion_key: Mapped[str] = mapped_column(String(80), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     author: Mapped[User | None] = relationship()
@@ -42,3 +44,16 @@ class LineComment(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     author: Mapped[User] = relationship()
+
+
+class DroppedSuggestion(Base):
+    """A suggested talking point a reviewer dropped for one submission, so it is not suggested again."""
+
+    __tablename__ = "dropped_suggestions"
+    __table_args__ = (UniqueConstraint("submission_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(80))
+    dropped_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    dropped_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -164,6 +164,7 @@ def meeting_rows(session: Session, casebook: Library, filters: Filters) -> list[
         fb = feedback.get(m.id)
         reported = fb.minutes_spent if fb is not None and fb.minutes_spent and fb.minutes_spent > 0 else None
         measured = _measured_minutes(chosen_submission(subs[m.id]))
+        source: Literal["reported", "measured", ""]
         if reported is not None:
             spent, source = float(reported), "reported"
         elif measured is not None:
@@ -174,7 +175,7 @@ def meeting_rows(session: Session, casebook: Library, filters: Filters) -> list[
             meeting_id=m.id, created_at=m.created_at, role_id=m.job_role_id, role_title=m.job_role.title,
             case_slug=slug, case_title=spec.title if spec else (slug or ""),
             estimate_minutes=spec.time_estimate_minutes if spec else None,
-            stages=tuple(stages[m.id]), minutes_spent=spent, minutes_source=source,  # type: ignore[arg-type]
+            stages=tuple(stages[m.id]), minutes_spent=spent, minutes_source=source,
             realistic=_valid_rating(fb.realistic) if fb else None, fair=_valid_rating(fb.fair) if fb else None,
             interest_change=fb.interest_change if fb and fb.interest_change in INTEREST_CHANGES else "",
             feedback_case_slug=fb.case_slug if fb else "",
@@ -313,7 +314,7 @@ def ratings(session: Session, filters: Filters) -> list[Ratings]:
     found = list(session.execute(
         select(CandidateFeedback, Meeting).join(Meeting, Meeting.id == CandidateFeedback.meeting_id)
         .where(CandidateFeedback.meeting_id.in_(ids)).options(selectinload(Meeting.cases))
-    ).tuples())
+    ).all())
     unnamed = [m.id for fb, m in found if not fb.case_slug]
     subs: dict[int, list[Submission]] = defaultdict(list)
     if unnamed:

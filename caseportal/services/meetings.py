@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, object_session, selectinload
 
 from caseportal.casebook import Library
 from caseportal.config import Settings
@@ -26,6 +26,7 @@ from caseportal.models import (
     StaffRole,
     Submission,
     SubmissionStatus,
+    TalkingPoint,
     User,
     utcnow,
 )
@@ -160,9 +161,28 @@ def meeting_for(session: Session, user: User, meeting_id: int) -> Meeting:
     return meeting
 
 
-def hides_identity(meeting: Meeting, user: User) -> bool:
-    """Blind review: reviewers see no name or email until the meeting has taken place."""
-    return meeting.blind_review and not user.is_manager and meeting.met_at is None
+def wrote_talking_points(session: Session, meeting: Meeting, user: User) -> bool:
+    """Whether ``user`` authored at least one talking point on any of the meeting's submissions."""
+    q = (select(TalkingPoint.id).join(Submission, Submission.id == TalkingPoint.submission_id)
+         .where(Submission.meeting_id == meeting.id, TalkingPoint.author_id == user.id).limit(1))
+    return session.scalar(q) is not None
+
+
+def hides_identity(meeting: Meeting, user: User, *, session: Session | None = None,
+                   has_written: bool | None = None) -> bool:
+    """Blind review: a reviewer sees no name or email until they have written their own talking points
+    (so their first read of the work is unbiased), or until the meeting has taken place. Managers always see it.
+
+    Whether the reviewer has written points is ``has_written`` when the caller knows it (dashboards), otherwise
+    it is looked up in ``session`` or, when none is given, in the session the meeting belongs to; without any
+    session the name stays hidden (the safe answer).
+    """
+    if not meeting.blind_review or user.is_manager or meeting.met_at is not None:
+        return False
+    if has_written is None:
+        session = session or object_session(meeting)
+        has_written = session is not None and wrote_talking_points(session, meeting, user)
+    return not has_written
 
 
 def eligible_reviewers(session: Session) -> list[User]:

@@ -21,6 +21,7 @@ from caseportal.models import (
     LineComment,
     Meeting,
     Run,
+    RunKind,
     RunStatus,
     Submission,
     SubmissionFile,
@@ -134,8 +135,12 @@ def _renumber(points: list[TalkingPoint]) -> None:
 
 
 def add_talking_point(session: Session, submission: Submission, author: User | None, text: str,
-                      file_path: str = "", line: int | None = None, source: str = "reviewer") -> TalkingPoint:
-    """Append a talking point at the end of the list; the optional file and line must exist."""
+                      file_path: str = "", line: int | None = None, source: str = "reviewer",
+                      suggestion_key: str = "") -> TalkingPoint:
+    """Append a talking point at the end of the list; the optional file and line must exist.
+
+    ``suggestion_key`` records the suggestion it was accepted from, so that suggestion is not offered again.
+    """
     _require_submitted(submission)
     body = _clean_text(text, MAX_POINT_CHARS, "Please write the talking point.")
     path, ln = _anchor(submission, file_path, line)
@@ -143,7 +148,7 @@ def add_talking_point(session: Session, submission: Submission, author: User | N
                           .where(TalkingPoint.submission_id == submission.id))
     point = TalkingPoint(submission_id=submission.id, author_id=author.id if author else None,
                          position=0 if last is None else last + 1, text=body, file_path=path, line=ln,
-                         source=(source or "reviewer")[:30])
+                         source=(source or "reviewer")[:30], suggestion_key=(suggestion_key or "")[:80])
     session.add(point)
     session.flush()
     return point
@@ -244,6 +249,17 @@ def unmark_reviewed(session: Session, submission: Submission) -> None:
 def latest_runs(session: Session, submission: Submission, limit: int = 5) -> list[Run]:
     return list(session.scalars(
         select(Run).where(Run.submission_id == submission.id).order_by(Run.id.desc()).limit(limit)))
+
+
+def latest_full_run(session: Session, submission: Submission) -> Run | None:
+    """The newest finished full run (every check, hidden ones too): what suggestions and the brief are built on.
+
+    Runs that ended in an infrastructure error say nothing about the work and are skipped.
+    """
+    return session.scalars(
+        select(Run).where(Run.submission_id == submission.id, Run.kind == RunKind.FULL,
+                          Run.status == RunStatus.DONE)
+        .order_by(Run.id.desc()).limit(1)).first()
 
 
 def _result(run: Run) -> tuple[dict[str, Any], str | None]:

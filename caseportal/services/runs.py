@@ -194,13 +194,16 @@ def view(run: Run, audience: str) -> RunView:
     if audience == "candidate":
         checks = [c for c in checks if c.get("visible", True)]
     finished = run.status in (RunStatus.DONE, RunStatus.ERROR)
+    # A full run's raw output may name hidden checks, so candidates get only the check list and explanation.
+    show_output = audience != "candidate" or run.kind == RunKind.CHECK
     explanation = run.explanation
     if audience == "candidate" and run.status == RunStatus.QUEUED and run.attempts:
         explanation = "Waiting for a free test machine."
     return RunView(
         id=run.id, kind=run.kind.value, status=run.status.value, outcome=run.outcome,
         explanation=explanation if (finished or audience != "candidate") else "",
-        checks=checks, stdout=str(data.get("stdout") or ""), stderr=str(data.get("stderr") or ""),
+        checks=checks, stdout=str(data.get("stdout") or "") if show_output else "",
+        stderr=str(data.get("stderr") or "") if show_output else "",
         duration_s=run.duration_s, metrics=dict(data.get("metrics") or {}),
         artifacts=[a.name for a in run.artifacts] if audience != "candidate" else [],
         finished=finished,

@@ -87,6 +87,24 @@
     return name || null;
   }
 
+  var FOCUSABLE = 'a[href], button:not([disabled]), input:not([type="hidden"]):not([disabled]), select, ' +
+    'textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
+
+  /* Move focus to the next (or previous) control outside the editor, as Tab would without it. */
+  function leave(wrapper, backwards) {
+    var all = Array.prototype.filter.call(document.querySelectorAll(FOCUSABLE), function (node) {
+      return !wrapper.contains(node) && node.getClientRects().length > 0;
+    });
+    var after = all.filter(function (node) {
+      return wrapper.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_FOLLOWING;
+    });
+    var before = all.filter(function (node) {
+      return wrapper.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_PRECEDING;
+    });
+    var target = backwards ? before[before.length - 1] : after[0];
+    if (target) { target.focus(); }
+  }
+
   function enhance(textarea, entry) {
     var label = document.querySelector('label[for="' + textarea.id + '"]');
     var escaped = false;
@@ -97,18 +115,19 @@
       tabSize: 4,
       indentWithTabs: false,
       matchBrackets: true,
-      lineWrapping: false,
+      lineWrapping: true,
+      viewportMargin: Infinity,
       screenReaderLabel: label ? label.textContent : entry.path,
       extraKeys: {
         // Tab indents; Esc then Tab leaves the editor, so keyboard users are never trapped.
         "Tab": function (ed) {
-          if (escaped) { escaped = false; return window.CodeMirror.Pass; }
+          if (escaped) { escaped = false; leave(ed.getWrapperElement(), false); return undefined; }
           if (ed.somethingSelected()) { ed.indentSelection("add"); return undefined; }
           ed.replaceSelection(new Array(ed.getOption("indentUnit") + 1).join(" "), "end", "+input");
           return undefined;
         },
         "Shift-Tab": function (ed) {
-          if (escaped) { escaped = false; return window.CodeMirror.Pass; }
+          if (escaped) { escaped = false; leave(ed.getWrapperElement(), true); return undefined; }
           ed.indentSelection("subtract");
           return undefined;
         },
@@ -118,7 +137,8 @@
     cm.on("keydown", function (ed, event) {
       if (event.key !== "Escape" && event.key !== "Tab") { escaped = false; }
     });
-    cm.setSize(null, "28rem");
+    // The editor grows with its file and wraps long lines: no inner scroll area that keyboards can't reach.
+    cm.setSize(null, "auto");
     cm.on("change", function () { markDirty(entry); });
     var details = textarea.closest ? textarea.closest("details") : null;
     if (details) {

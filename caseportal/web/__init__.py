@@ -29,12 +29,14 @@ def init_app(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .candidate.routes import bp as candidate_bp
     from .manage.routes import bp as manage_bp
+    from .notifications import bp as notifications_bp
     from .review.routes import bp as review_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(candidate_bp)
     app.register_blueprint(review_bp)
+    app.register_blueprint(notifications_bp)
 
     app.jinja_env.filters["markdown"] = markdown.render
     app.jinja_env.filters["dt"] = _fmt_dt

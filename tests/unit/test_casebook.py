@@ -359,3 +359,15 @@ def test_check_case_judges_reference_and_starter_with_a_fake_runner():
 
     none = check_case(load_case(CASES / "booking-flow-critique"))
     assert none.ok and not none.automated and "no automated checks" in none.rows[0].detail
+
+
+def test_sandbox_run_refuses_cases_without_checks(tmp_path: Path):
+    """Usage errors (exit 2) are told apart from runs (0) and sandbox failures (3), without Docker."""
+    from caseportal.cli_cases import sandbox_cli
+
+    result = CliRunner().invoke(sandbox_cli, ["run", str(CASES / "booking-flow-critique"), str(tmp_path)])
+    assert result.exit_code == 2 and "runtime none" in result.output
+    broken = scaffold(tmp_path, "broken-case", "coding")
+    (broken / "brief.md").unlink()
+    result = CliRunner().invoke(sandbox_cli, ["run", str(broken), str(tmp_path)])
+    assert result.exit_code == 2 and "brief.md" in result.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html as html_lib
 import io
 import json
+import re
 import shutil
 import stat
 import struct
@@ -79,6 +80,13 @@ def sub_of(session: Session, meeting: Meeting, slug: str) -> Submission:
 def text(resp) -> str:  # type: ignore[no-untyped-def]
     """The page with HTML entities decoded, so messages read as the candidate sees them."""
     return html_lib.unescape(resp.get_data(as_text=True))
+
+
+def textarea_text(page: str, path: str) -> str:
+    """The text a browser shows in the editor for ``path`` (it drops one newline right after the tag)."""
+    m = re.search(r'<textarea[^>]*name="file::' + re.escape(path) + r'"[^>]*>\n?(.*?)</textarea>', page, re.S)
+    assert m, f"no editor for {path}"
+    return m.group(1)
 
 
 def started(client: FlaskClient, token: str, slug: str) -> None:
@@ -213,6 +221,8 @@ def test_start_save_come_back_and_submit(app: Flask, factory: Factory, client: F
     path = editable_path(case)
     assert f'name="file::{path}"' in page and 'class="code"' in page
     assert "Save draft" in page and "Hand in my work" in page
+    assert page.count("<h1") == 1  # the brief's own title heading is folded under the page's
+    assert textarea_text(page, path) == case.starter_files[path].decode()  # what a browser would post back
 
     resp = client.post(f"/i/{token}/case/{case.slug}/save", data={f"file::{path}": "draft one\r\n"})
     assert resp.status_code == 302 and resp.headers["Location"].endswith("#work")
@@ -222,6 +232,12 @@ def test_start_save_come_back_and_submit(app: Flask, factory: Factory, client: F
     client.post(f"/i/{token}/case/{case.slug}/save",
                 data={f"file::{path}": "draft one\n", "notes_more_time": "Half-way thoughts"})
     assert sub_of(session, meeting, case.slug).notes_more_time == "Half-way thoughts"
+
+    # A file starting with a blank line keeps it through the page and back.
+    client.post(f"/i/{token}/case/{case.slug}/save", data={f"file::{path}": "\n\nstarts blank\n"})
+    page = text(client.get(f"/i/{token}/case/{case.slug}"))
+    assert textarea_text(page, path) == "\n\nstarts blank\n"
+    client.post(f"/i/{token}/case/{case.slug}/save", data={f"file::{path}": "draft one\n"})
 
     # Coming back later: the draft is there, and can change again.
     page = text(client.get(f"/i/{token}/case/{case.slug}"))
@@ -597,6 +613,9 @@ def test_codemirror_vendor_route(client: FlaskClient, monkeypatch: pytest.Monkey
     assert client.get("/vendor/codemirror/lib/codemirror.txt").status_code == 404
     monkeypatch.setenv("CASEPORTAL_CODEMIRROR_DIR", str(tmp_path / "absent"))
     assert client.get("/vendor/codemirror/lib/codemirror.js").status_code == 404
+    resp = client.get("/candidate-static/candidate.css")
+    assert resp.status_code == 200 and b".CodeMirror" in resp.data
+    resp.close()
 
 
 def test_page_works_without_codemirror(app: Flask, factory: Factory, client: FlaskClient,
@@ -621,3 +640,16 @@ def test_submission_status_on_home_page(app: Flask, factory: Factory, client: Fl
     client.post(f"/i/{token}/case/{UPLOAD_SLUG}/submit", data={"confirm": "y", "notes_more_time": "n"})
     html = text(client.get(f"/i/{token}"))
     assert "You handed in your work" in html
+
+
+def test_brief_follows_the_language(app: Flask, factory: Factory, client: FlaskClient) -> None:
+    case = next((c for c in library(app) if "sv" in c.briefs), None)
+    if case is None:
+        pytest.skip("no case with a Swedish brief in the library")
+    meeting = factory.meeting(cases=[case.slug])
+    token = factory.invite(meeting)
+    first_line = next(line for line in case.briefs["sv"].splitlines() if line.strip() and not line.startswith("#"))
+    client.set_cookie("lang", "sv")
+    assert first_line.split("**")[-1].strip()[:20] in text(client.get(f"/i/{token}/case/{case.slug}"))
+    client.set_cookie("lang", "en")
+    assert first_line.split("**")[-1].strip()[:20] not in text(client.get(f"/i/{token}/case/{case.slug}"))

@@ -44,7 +44,8 @@ from caseportal.services.uploads import human_size
 
 from .forms import ActionForm, DeleteFileForm, SubmitForm, UploadForm
 
-bp = Blueprint("candidate", __name__)
+# The room's own stylesheet lives with the blueprint (static/candidate.css), served at /candidate-static/.
+bp = Blueprint("candidate", __name__, static_folder="static", static_url_path="/candidate-static")
 log = logging.getLogger("caseportal.candidate")
 
 FILE_FIELD = "file::"  # prefix of the editor's textarea names: file::<path>
@@ -79,7 +80,7 @@ def _offer_labels() -> dict[str, str]:
 @bp.after_request
 def _private(resp: Response) -> Response:
     """The token is in the URL: never send it on as a Referer, never cache or index these pages."""
-    if request.endpoint != "candidate.vendor":
+    if request.endpoint not in ("candidate.vendor", "candidate.static"):
         resp.headers["Referrer-Policy"] = "no-referrer"
         resp.headers["Cache-Control"] = "no-store"
         resp.headers["X-Robots-Tag"] = "noindex, nofollow"

@@ -30,3 +30,9 @@ class MoveForm(FlaskForm):
     """Rendered as two buttons named "direction" (up / down), so no JavaScript is needed to reorder."""
 
     direction = StringField(validators=[AnyOf(("up", "down"))])
+
+
+class SuggestionForm(FlaskForm):
+    """Accept a suggested talking point, optionally with the reviewer's own wording (empty keeps the suggestion)."""
+
+    text = TextAreaField(_l("Talking point"), validators=[Optional(), Length(max=MAX_POINT_CHARS)])

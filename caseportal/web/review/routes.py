@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
@@ -32,12 +33,12 @@ from caseportal.models import (
     User,
 )
 from caseportal.permissions import any_staff_required, can_review_submission, can_view_meeting
-from caseportal.services import diffing, highlight, meetings
+from caseportal.services import diffing, highlight, meetings, suggestions
 from caseportal.services import review as svc
 from caseportal.services.diffing import split_lines
-from caseportal.services.errors import DomainError
+from caseportal.services.errors import DomainError, NotFound
 
-from .forms import ActionForm, CommentForm, MoveForm, TalkingPointForm
+from .forms import ActionForm, CommentForm, MoveForm, SuggestionForm, TalkingPointForm
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -46,6 +47,8 @@ RAW_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 #: For HTML artifacts (an executed notebook) shown in an <iframe sandbox="">: no script, no requests, own origin.
 ARTIFACT_HTML_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; sandbox; frame-ancestors 'self'"
 RUNS_SHOWN = 3
+#: Suggestion keys are built by services.suggestions from these characters only.
+SUGGESTION_KEY = re.compile(r"^[a-z0-9-]{1,80}$")
 #: Layout of the reviewer pages, served after the Pygments rules (app.css has the shared basics).
 REVIEW_CSS = """
 .code-view table { width: auto; min-width: 100%; margin: 0; }
@@ -99,8 +102,9 @@ def _case_title(slug: str) -> str:
 
 
 def _show_candidate(meeting: Meeting) -> bool:
-    """Blind review hides who the candidate is from reviewers until the meeting (the rule lives in meetings)."""
-    return not meetings.hides_identity(meeting, current_user._get_current_object())
+    """Blind review hides who the candidate is from a reviewer until they have written their own talking points
+    (or the meeting took place); the rule lives in services.meetings."""
+    return not meetings.hides_identity(meeting, current_user._get_current_object(), session=db())
 
 
 def _safe_filename(path: str) -> str:
@@ -171,9 +175,20 @@ def _file_views(submission: Submission, comments: dict[str, dict[int, list[LineC
     return views
 
 
+def _suggestion_views(submission: Submission, case: Any, forms: dict[str, SuggestionForm],
+                      errors: dict[str, str]) -> list[dict[str, Any]]:
+    views = []
+    for s in suggestions.open_for(db(), submission, case):
+        form = forms.get(s.key) or SuggestionForm(prefix=f"s-{s.key}", formdata=None, data={"text": s.text})
+        views.append({"s": s, "form": form, "error": errors.get(s.key, "")})
+    return views
+
+
 def _render_submission(submission: Submission, meeting: Meeting, *, point_form: TalkingPointForm | None = None,
                        point_error: str = "", comment_forms: dict[int, CommentForm] | None = None,
-                       comment_errors: dict[int, str] | None = None, status: int = 200) -> tuple[str, int]:
+                       comment_errors: dict[int, str] | None = None,
+                       suggestion_forms: dict[str, SuggestionForm] | None = None,
+                       suggestion_errors: dict[str, str] | None = None, status: int = 200) -> tuple[str, int]:
     case = casebook().get(submission.case_slug)
     ctx: dict[str, Any] = {
         "meeting": meeting, "submission": submission, "case": case,
@@ -196,6 +211,9 @@ def _render_submission(submission: Submission, meeting: Meeting, *, point_form: 
         points=svc.list_talking_points(session, submission),
         point_form=point_form, point_error=point_error, comment_errors=comment_errors or {},
         reviewed_by=reviewer,
+        suggestions=_suggestion_views(submission, case, suggestion_forms or {}, suggestion_errors or {}),
+        dropped_count=len(suggestions.dropped_keys(session, submission)),
+        source_labels=SOURCE_LABELS,
     )
     return render_template("review/submission.html", **ctx), status
 
@@ -322,6 +340,78 @@ def move_point(point_id: int) -> BaseResponse:
     svc.move_talking_point(db(), point, "up" if form.direction.data == "up" else "down")
     db().commit()
     return _back(sub.id, f"point-{point.id}")
+
+
+# --------------------------------------------------------------------------- suggested talking points
+
+
+SOURCE_LABELS = {
+    "checks": _l("from the checks"),
+    "metric": _l("from the metric"),
+    "time": _l("from the time spent"),
+    "diff": _l("from the changes"),
+    "notes": _l("from the candidate's notes"),
+    "questions": _l("the candidate's question"),
+    "prompt": _l("from the case's reviewer guide"),
+    "reviewer": _l("written by a reviewer"),
+}
+
+
+def _key_or_404(key: str) -> str:
+    if not SUGGESTION_KEY.match(key):
+        abort(404)
+    return key
+
+
+@bp.post("/submissions/<int:submission_id>/suggestions/<key>/accept")
+@any_staff_required
+def accept_suggestion(submission_id: int, key: str) -> BaseResponse | tuple[str, int]:
+    """Accept a suggestion as a talking point, in the reviewer's own words when they edited it."""
+    sub, m = _submission_or_404(submission_id, submitted=True)
+    _key_or_404(key)
+    form = SuggestionForm(prefix=f"s-{key}")
+    if not form.validate_on_submit():  # too long: shown next to the suggestion with what they wrote
+        return _render_submission(sub, m, suggestion_forms={key: form}, status=400)
+    try:
+        point = suggestions.accept(db(), sub, casebook().get(sub.case_slug), current_user, key, form.text.data)
+        db().commit()
+    except NotFound as err:
+        db().rollback()
+        flash(err.message, "error")
+        return _back(sub.id, "suggestions")
+    except DomainError as err:
+        db().rollback()
+        return _render_submission(sub, m, suggestion_forms={key: form}, suggestion_errors={key: err.message},
+                                  status=400)
+    flash(_("Talking point added."), "info")
+    return _back(sub.id, f"point-{point.id}")
+
+
+@bp.post("/submissions/<int:submission_id>/suggestions/<key>/drop")
+@any_staff_required
+def drop_suggestion(submission_id: int, key: str) -> BaseResponse:
+    sub, _meeting = _submission_or_404(submission_id, submitted=True)
+    _key_or_404(key)
+    _require_form(SuggestionForm(prefix=f"s-{key}"))  # the Drop button sits in the suggestion's own form
+    try:
+        suggestions.drop(db(), sub, casebook().get(sub.case_slug), current_user, key)
+        db().commit()
+        flash(_("Suggestion dropped. It will not be suggested again for this work."), "info")
+    except DomainError as err:
+        db().rollback()
+        flash(err.message, "error")
+    return _back(sub.id, "suggestions")
+
+
+@bp.post("/submissions/<int:submission_id>/suggestions/restore")
+@any_staff_required
+def restore_suggestions(submission_id: int) -> BaseResponse:
+    sub, _meeting = _submission_or_404(submission_id, submitted=True)
+    _require_form(ActionForm())
+    if suggestions.restore_dropped(db(), sub):
+        db().commit()
+        flash(_("The dropped suggestions are offered again."), "info")
+    return _back(sub.id, "suggestions")
 
 
 # --------------------------------------------------------------------------- line comments

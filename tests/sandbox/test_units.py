@@ -1,0 +1,245 @@
+"""Pure logic of the sandbox, no Docker needed: specs, classification, archive parsing, hashing."""
+
+from __future__ import annotations
+
+import io
+import json
+import pathlib
+import tarfile
+
+import pytest
+
+from sandbox import CheckResult, Limits, Outcome, RunResult, RunSpec
+from sandbox.images import build
+from sandbox.runner import (
+    OutArchive,
+    _Stream,
+    classify,
+    container_options,
+    pack_input,
+    parse_out_archive,
+    parse_results,
+)
+
+LIMITS = Limits(timeout_s=60, memory_mb=512, output_bytes=1_000_000)
+
+
+def _tar(entries: list[tarfile.TarInfo | tuple[str, bytes]]) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for entry in entries:
+            if isinstance(entry, tarfile.TarInfo):
+                tar.addfile(entry)
+            else:
+                info = tarfile.TarInfo(entry[0])
+                info.size = len(entry[1])
+                tar.addfile(info, io.BytesIO(entry[1]))
+    return buf.getvalue()
+
+
+def _link(name: str, target: str, kind: bytes = tarfile.SYMTYPE) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type = kind
+    info.linkname = target
+    return info
+
+
+RESULTS = json.dumps({"checks": [{"name": "a", "status": "passed", "message": "", "visible": True},
+                                 {"name": "b", "status": "advisory", "message": "hm", "visible": False}],
+                      "metrics": {"rmse": 3.2, "bad": "x"}}).encode()
+
+
+# --------------------------------------------------------------------------- archive parsing
+
+
+def test_parse_out_archive_reads_results_and_artifacts() -> None:
+    data = _tar([("out/results.json", RESULTS), ("out/artifacts/plot.png", b"PNG"),
+                 ("out/artifacts/sub/page.html", b"<p>"), ("out/.cp-records.jsonl", b"")])
+    out = parse_out_archive(data)
+    assert out.results == RESULTS
+    assert out.artifacts == {"plot.png": b"PNG", "sub/page.html": b"<p>"}
+    assert out.problems == []
+
+
+def test_planted_symlink_results_is_not_followed() -> None:
+    out = parse_out_archive(_tar([_link("out/results.json", "/etc/passwd")]))
+    assert out.results is None
+    assert "not a regular file" in out.problems[0]
+    verdict = classify(limits=LIMITS, stopped_for=None, oom_killed=False, exit_code=0, out=out)
+    assert verdict.outcome == Outcome.crashed
+    assert "results.json was not a regular file" in verdict.explanation
+
+
+def test_planted_hardlink_and_symlink_artifacts_are_skipped() -> None:
+    data = _tar([("out/results.json", RESULTS), _link("out/artifacts/passwd", "/etc/passwd"),
+                 _link("out/artifacts/copy", "out/results.json", tarfile.LNKTYPE),
+                 ("out/artifacts/../../etc/x", b"evil")])
+    out = parse_out_archive(data)
+    assert out.artifacts == {}
+    assert len(out.problems) == 2
+
+
+def test_garbage_archive_is_a_problem_not_a_crash() -> None:
+    out = parse_out_archive(b"not a tar" * 100)
+    assert out.results is None and out.problems
+
+
+# --------------------------------------------------------------------------- results and classification
+
+
+def test_parse_results_validates() -> None:
+    checks, metrics = parse_results(RESULTS)
+    assert checks == (CheckResult("a", "passed", "", True), CheckResult("b", "advisory", "hm", False))
+    assert metrics == {"rmse": 3.2}  # non-numbers dropped
+    for bad in (b"{", b"[]", b'{"checks": [{"name": "a", "status": "great"}]}', b'{"checks": [{}]}'):
+        with pytest.raises(ValueError):
+            parse_results(bad)
+
+
+@pytest.mark.parametrize(
+    ("stopped_for", "oom", "exit_code", "results", "expected"),
+    [
+        ("timeout", False, None, None, Outcome.timeout),
+        ("output", False, None, None, Outcome.output_limit),
+        (None, True, 137, RESULTS, Outcome.oom),
+        (None, False, 0, RESULTS, Outcome.passed),
+        (None, False, 1, b'{"checks": [{"name": "a", "status": "failed"}]}', Outcome.failed),
+        (None, False, 1, b'{"checks": [{"name": "a", "status": "error"}]}', Outcome.failed),
+        (None, False, 0, b'{"checks": [{"name": "a", "status": "advisory"}]}', Outcome.passed),
+        (None, False, 1, None, Outcome.crashed),
+        (None, False, 0, None, Outcome.crashed),
+        (None, False, 0, b"not json", Outcome.crashed),
+    ],
+)
+def test_classify(stopped_for: str | None, oom: bool, exit_code: int | None, results: bytes | None,
+                  expected: Outcome) -> None:
+    out = OutArchive(results=results)
+    verdict = classify(limits=LIMITS, stopped_for=stopped_for, oom_killed=oom, exit_code=exit_code, out=out)
+    assert verdict.outcome == expected
+    assert verdict.explanation.endswith(".")
+
+
+def test_explanations_speak_to_the_candidate() -> None:
+    timeout = classify(limits=LIMITS, stopped_for="timeout", oom_killed=False, exit_code=None, out=None)
+    assert timeout.explanation == "Your code ran longer than the 60 s limit and was stopped."
+    oom = classify(limits=LIMITS, stopped_for=None, oom_killed=True, exit_code=137, out=None)
+    assert oom.explanation == "Your code used more than the 512 MB memory limit and was stopped."
+    flood = classify(limits=LIMITS, stopped_for="output", oom_killed=False, exit_code=None, out=None)
+    assert "1 MB output limit" in flood.explanation
+
+
+# --------------------------------------------------------------------------- stream demultiplexing
+
+
+def _frame(kind: int, payload: bytes) -> bytes:
+    return bytes([kind, 0, 0, 0]) + len(payload).to_bytes(4, "big") + payload
+
+
+def test_stream_splits_stdout_stderr_and_finds_the_marker_across_chunks() -> None:
+    nonce = "ab" * 16
+    data = _frame(1, b"hello\n") + _frame(2, b"oops\n") + _frame(1, f"tail\n{nonce} exit=3\n".encode())
+    stream = _Stream(nonce, 1000)
+    for i in range(len(data)):  # one byte at a time: frames and marker split everywhere
+        stream.feed(data[i:i + 1])
+    assert stream.done and stream.exit_code == 3
+    assert bytes(stream.out) == b"hello\ntail" and bytes(stream.err) == b"oops\n"
+
+
+def test_stream_ignores_a_forged_marker_and_caps_memory() -> None:
+    stream = _Stream("a" * 32, 100)
+    stream.feed(_frame(1, b"\n" + b"b" * 32 + b" exit=0\n"))
+    assert not stream.done
+    stream.feed(_frame(1, b"x" * 10_000_000))
+    assert stream.over_cap and len(stream.out) < 200
+    assert len(stream.text(stream.out)) <= 100
+
+
+# --------------------------------------------------------------------------- spec, payload, options
+
+
+def test_spec_rejects_paths_outside_its_folder() -> None:
+    for bad in ("/etc/passwd", "../x", "a/../../x", ""):
+        with pytest.raises(ValueError):
+            RunSpec(image="i", files={bad: b""})
+    spec = RunSpec(image="i", command="cp-pytest", files={"./a//b.py": b"x"})  # type: ignore[arg-type]
+    assert dict(spec.files) == {"a/b.py": b"x"} and spec.command == ("cp-pytest",)
+
+
+def test_limits_must_be_positive() -> None:
+    with pytest.raises(ValueError):
+        Limits(timeout_s=0)
+
+
+def test_pack_input_header_and_members() -> None:
+    spec = RunSpec(image="i", files={"main.py": b"print(1)"}, case_files={"checks/visible/t.py": b"x"})
+    payload = pack_input(spec, "n" * 32)
+    header, _, body = payload.partition(b"\n")
+    assert header == f"CPIN1 {'n' * 32} {len(body)}".encode()
+    names = tarfile.open(fileobj=io.BytesIO(body)).getnames()
+    assert names == ["case/checks/visible/t.py", "work/main.py"]
+
+
+def test_container_options_are_hardened(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CASEPORTAL_SANDBOX_RUNTIME", raising=False)
+    spec = RunSpec(image="img", limits=Limits(cpus=0.5, memory_mb=300, pids=50), labels={"team": "x"})
+    opts = container_options(spec, "rid", "vol")
+    assert opts["network_mode"] == "none" and opts["read_only"] is True and opts["init"] is True
+    assert opts["cap_drop"] == ["ALL"] and opts["cap_add"] == ["SETUID", "SETGID"]
+    assert opts["security_opt"] == ["no-new-privileges:true"]
+    assert opts["mem_limit"] == opts["memswap_limit"] == "300m"
+    assert opts["nano_cpus"] == 500_000_000 and opts["pids_limit"] == 50
+    assert {u["Name"] for u in opts["ulimits"]} == {"nofile", "fsize", "core"}
+    assert opts["labels"]["caseportal.sandbox"] == "1" and opts["labels"]["team"] == "x"
+    assert "runtime" not in opts
+    monkeypatch.setenv("CASEPORTAL_SANDBOX_RUNTIME", "runsc")
+    assert container_options(spec, "rid", "vol")["runtime"] == "runsc"
+    assert container_options(RunSpec(image="img", runtime="kata"), "rid", "vol")["runtime"] == "kata"
+
+
+def test_run_result_round_trips_through_json() -> None:
+    result = RunResult(outcome=Outcome.failed, checks=(CheckResult("a", "failed", "boom", False),), stdout="o",
+                       stderr="e", duration_s=1.5, exit_code=1, peak_memory_bytes=123, metrics={"m": 1.0},
+                       artifacts={"p.png": b"\x89PNG\x00"}, explanation="1 of 1 checks did not pass.")
+    data = json.loads(json.dumps(result.to_dict()))
+    assert data["artifacts"] == {"p.png": "iVBORwA="}
+    assert RunResult.from_dict(data) == result
+
+
+# --------------------------------------------------------------------------- image inputs
+
+
+def test_tags_change_only_with_inputs(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM x\n")
+    first = build.folder_digest(tmp_path)
+    assert build.folder_digest(tmp_path) == first
+    (tmp_path / "cp-tool").write_text("#!/bin/sh\n")
+    second = build.folder_digest(tmp_path)
+    assert second != first
+    assert build.short_hash(second, "parent:1") != build.short_hash(second, "parent:2")
+    assert len(build.short_hash("x")) == 12
+
+
+def test_image_for_is_stable_and_per_runtime(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CASEPORTAL_BASE_IMAGE", "debootstrap")
+    refs = {rt: build.image_for(rt) for rt in build.RUNTIMES}
+    assert refs == {rt: build.image_for(rt) for rt in build.RUNTIMES}
+    assert refs["python"].startswith("caseportal/runtime-python:")
+    with pytest.raises(ValueError):
+        build.image_for("cobol")
+
+
+def test_host_apt_sources_parsing(tmp_path: pathlib.Path) -> None:
+    etc = tmp_path / "apt"
+    (etc / "sources.list.d").mkdir(parents=True)
+    (etc / "sources.list").write_text("# comment\ndeb [arch=amd64] http://mirror.test/debian bookworm main contrib\n"
+                                      "deb-src http://mirror.test/debian bookworm main\n")
+    (etc / "sources.list.d" / "x.sources").write_text(
+        "Types: deb\nURIs: http://sec.test/debian-security\nSuites: bookworm-security\nComponents: main\n\n"
+        "Types: deb\nURIs: http://other.test/x\nSuites: trixie\nComponents: main\n")
+    sources = build.host_apt_sources(etc)
+    assert [s.uris[0] for s in sources] == ["http://mirror.test/debian", "http://sec.test/debian-security",
+                                            "http://other.test/x"]
+    assert build.host_mirror("bookworm", sources) == "http://mirror.test/debian"
+    text = build.render_apt_sources("bookworm", sources)
+    assert "Suites: bookworm\n" in text and "Suites: bookworm-security\n" in text and "trixie" not in text
+    assert "Components: main contrib" in text
