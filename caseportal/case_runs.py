@@ -50,12 +50,14 @@ def limits_for(case: CaseSpec) -> Limits:
 
 
 def spec_for(case: CaseSpec, files: Mapping[str, bytes], checks: Checks = "visible",
-             image_ref: str | None = None, labels: Mapping[str, str] | None = None) -> RunSpec:
+             image_ref: str | None = None, labels: Mapping[str, str] | None = None,
+             sandbox_runtime: str | None = None) -> RunSpec:
     """The RunSpec for running ``files`` (a submission, keyed by path) against ``case``.
 
     ``checks="visible"`` is a candidate's practice run: hidden checks are not even mounted.
     ``image_ref`` overrides the runtime image (tests pin one); otherwise it is derived from the
-    runtime with ``sandbox.images.build.image_for``.
+    runtime with ``sandbox.images.build.image_for``. ``sandbox_runtime`` is the container
+    runtime (e.g. ``"runsc"``); None lets the runner use ``$CASEPORTAL_SANDBOX_RUNTIME``.
     """
     if case.runtime == "none":
         raise NoAutomatedChecks(f"case {case.slug!r} has runtime none: there is nothing to run")
@@ -72,6 +74,7 @@ def spec_for(case: CaseSpec, files: Mapping[str, bytes], checks: Checks = "visib
         case_files=case_files_for_run(case, checks),
         env={"CASEPORTAL_CHECKS": checks},
         limits=limits_for(case),
+        runtime=sandbox_runtime or None,
         labels={"caseportal.case": case.slug, "caseportal.case-version": case.version[:16],
                 "caseportal.checks": checks, **dict(labels or {})},
     )

@@ -6,6 +6,8 @@ No Flask here: a worker on another machine needs only the database URL, the queu
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 from typing import Literal
 
@@ -38,6 +40,40 @@ class _Heartbeat(threading.Thread):
                 log.exception("heartbeat failed for run %s", self.run_id)
 
 
+WORKER_HOST_LABEL = "caseportal.worker.host"
+WORKER_PID_LABEL = "caseportal.worker.pid"
+#: Containers older than this are orphans whoever started them: no run lives that long.
+ORPHAN_AGE_S = 3600.0
+
+
+def worker_labels(run_id: int) -> dict[str, str]:
+    """Labels that tie a sandbox container to this worker process, so a restart can sweep just its orphans."""
+    return {WORKER_HOST_LABEL: socket.gethostname(), WORKER_PID_LABEL: str(os.getpid()),
+            "caseportal.run": str(run_id)}
+
+
+def sweep_dead_workers_containers() -> int:
+    """Remove containers of dead worker processes on this host, and any sandbox container past ORPHAN_AGE_S.
+
+    Live workers sharing the engine keep their containers: only a dead owner's (or an ancient) one goes.
+    """
+    import docker
+    from sandbox import sweep_orphans
+
+    from .jobs import pid_alive
+
+    client = docker.from_env()
+    host = socket.gethostname()
+    pids = {
+        (c.get("Labels") or {}).get(WORKER_PID_LABEL, "")
+        for c in client.api.containers(all=True, filters={"label": [f"{WORKER_HOST_LABEL}={host}"]})
+    }
+    removed = 0
+    for pid in sorted(p for p in pids if p.isdigit() and not pid_alive(int(p))):
+        removed += sweep_orphans(client, labels={WORKER_HOST_LABEL: host, WORKER_PID_LABEL: pid})
+    return removed + sweep_orphans(client, older_than_s=ORPHAN_AGE_S)
+
+
 def execute_run(settings: Settings, database: Database, run_id: int) -> Result:
     """Execute one run attempt. Returns "retry" when an infrastructure error should be tried again."""
     from sandbox import run as sandbox_run
@@ -66,11 +102,8 @@ def execute_run(settings: Settings, database: Database, run_id: int) -> Result:
         case = load_library(settings.cases_dir).get(slug)
         if case is None:
             raise RuntimeError(f"case {slug!r} is not in the library on worker {worker_name()}")
-        spec = spec_for(case, files, checks="visible" if kind == RunKind.CHECK else "all")
-        if settings.sandbox_runtime:
-            from dataclasses import replace
-
-            spec = replace(spec, runtime=settings.sandbox_runtime)
+        spec = spec_for(case, files, checks="visible" if kind == RunKind.CHECK else "all",
+                        labels=worker_labels(run_id), sandbox_runtime=settings.sandbox_runtime or None)
         result = sandbox_run(spec)
         if str(getattr(result.outcome, "value", result.outcome)) == "infra_error":
             raise RuntimeError(result.explanation or "sandbox infrastructure error")
@@ -93,14 +126,12 @@ def execute_run(settings: Settings, database: Database, run_id: int) -> Result:
 
 def serve(settings: Settings, workers: int = 2) -> None:
     """`caseportal worker`: sweep orphaned containers, re-queue interrupted runs, then consume."""
-    from sandbox import sweep_orphans
-
     from .jobs import build_queue
 
     database = Database(settings.database_url)
     queue = build_queue(settings, database)
     try:
-        removed = sweep_orphans()
+        removed = sweep_dead_workers_containers()
         if removed:
             log.warning("removed %d orphaned sandbox containers", removed)
     except Exception:  # noqa: BLE001 - no Docker yet must not stop the worker from serving the queue

@@ -405,3 +405,22 @@ def revoke_invitation(meeting: Meeting, now: datetime | None = None) -> int:
     live = sum(1 for i in meeting.invitations if i.revoked_at is None)
     invitations.revoke(meeting, now)
     return live
+
+
+# --------------------------------------------------------------------------- feedback to the candidate
+
+MAX_FEEDBACK_CHARS = 20_000
+
+
+def set_manager_feedback(meeting: Meeting, text: str, shared: bool) -> None:
+    """The manager's written feedback to the candidate (markdown), and whether the candidate's page shows it.
+
+    Feedback goes both ways: the candidate gave us theirs on the case and the process, and gets ours.
+    """
+    body = (text or "").strip()
+    if len(body) > MAX_FEEDBACK_CHARS:
+        raise Invalid(f"Please keep the feedback under {MAX_FEEDBACK_CHARS} characters (it has {len(body)}).")
+    if shared and not body:
+        raise Invalid("Please write the feedback before sharing it with the candidate.")
+    meeting.manager_feedback = body
+    meeting.manager_feedback_shared = shared

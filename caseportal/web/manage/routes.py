@@ -323,4 +323,4 @@ def case(slug: str) -> str:
 def demote_headings(html: Markup, by: int) -> Markup:
     """Shift a rendered document's headings down so they nest under the page's own h1 and h2."""
     return Markup(re.sub(r"<(/?)h([1-6])>", lambda m: f"<{m[1]}h{min(6, int(m[2]) + by)}>", str(html)))  # noqa: S704
-from . import analytics  # noqa: E402,F401
+from . import analytics, brief, feedback  # noqa: E402,F401
