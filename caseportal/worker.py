@@ -58,6 +58,7 @@ def sweep_dead_workers_containers() -> int:
     Live workers sharing the engine keep their containers: only a dead owner's (or an ancient) one goes.
     """
     import docker
+
     from sandbox import sweep_orphans
 
     from .jobs import pid_alive

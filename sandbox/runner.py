@@ -326,7 +326,7 @@ def container_options(spec: RunSpec, run_id: str, out_volume: str) -> dict[str, 
     lim = spec.limits
     runtime = spec.runtime or os.environ.get(RUNTIME_ENV) or None
     env = {"CASEPORTAL_CHECKS": "visible", **spec.env,
-           "HOME": "/tmp", "CASEPORTAL_OUT": "/out", "CASEPORTAL_CASE": "/case", "CASEPORTAL_WORK": "/work"}
+           "HOME": "/tmp", "MPLCONFIGDIR": "/tmp/.matplotlib", "CASEPORTAL_OUT": "/out", "CASEPORTAL_CASE": "/case", "CASEPORTAL_WORK": "/work"}
     mem = f"{lim.memory_mb}m"
     fsize = lim.fsize_mb * (1 << 20)
     opts: dict[str, Any] = {

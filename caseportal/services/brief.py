@@ -30,7 +30,7 @@ from caseportal.casebook import CaseSpec, Library, ReviewerPrompt
 from caseportal.models import OFFER_SECTIONS, Meeting, Submission
 
 from . import review as review_svc
-from .suggestions import question_key, split_questions
+from .suggestions import number_label, question_key, split_questions
 
 Audience = Literal["staff", "candidate"]
 AUDIENCES: tuple[Audience, ...] = ("staff", "candidate")
@@ -135,18 +135,21 @@ class Brief:
 # --------------------------------------------------------------------------- redaction
 
 
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """``text`` without any of ``secrets`` (hidden check names, reviewer-only notes).
+def redact(text: str, hidden_names: Iterable[str], remove: Iterable[str] = ()) -> str:
+    """``text`` without hidden check names and without reviewer-only notes (``remove``, dropped entirely).
 
-    A parenthesised list that held only secrets is dropped whole, so "did not pass (`a`, `b`)." reads "did not
-    pass."; a secret elsewhere reads "a hidden check".
+    A parenthesised list that held only hidden names is dropped whole, so "did not pass (`a`, `b`)." reads
+    "did not pass."; a hidden name elsewhere reads "a hidden check".
     """
     out = text
-    for secret in sorted({s.strip() for s in secrets if s and len(s.strip()) >= MIN_REDACT_LEN},
-                         key=len, reverse=True):
-        out = re.sub(r"`?(?<!\w)" + re.escape(secret) + r"(?!\w)`?", _MARK, out)
+    for note in sorted({n.strip() for n in remove if n and n.strip()}, key=len, reverse=True):
+        out = out.replace(note, "")
+    for name in sorted({s.strip() for s in hidden_names if s and len(s.strip()) >= MIN_REDACT_LEN},
+                       key=len, reverse=True):
+        out = re.sub(r"`?(?<!\w)" + re.escape(name) + r"(?!\w)`?", _MARK, out)
     out = _REDACTED_LIST.sub("", out)
-    return out.replace(_MARK, HIDDEN_CHECK)
+    out = re.sub(r"[ \t]{2,}", " ", out.replace(_MARK, HIDDEN_CHECK))
+    return out.strip()
 
 
 def _hidden_names(case: CaseSpec | None, summaries: Sequence[dict[str, Any]]) -> set[str]:
@@ -187,9 +190,10 @@ def _metric_line(summary: dict[str, Any]) -> str:
     if not head:
         return ""
     better = "lower" if head["direction"] == "lower" else "higher"
+    value = number_label(head["value"])
     if head["baseline"] is None:
-        return f"{head['name']}: {head['value']} ({better} is better)."
-    return f"{head['name']}: {head['value']} against a baseline of {head['baseline']} ({better} is better)."
+        return f"{head['name']}: {value} ({better} is better)."
+    return f"{head['name']}: {value} against a baseline of {number_label(head['baseline'])} ({better} is better)."
 
 
 @dataclass
@@ -203,7 +207,8 @@ def _case_material(session: Session, sub: Submission, spec: CaseSpec | None, aud
     staff = audience == "staff"
     run = review_svc.latest_full_run(session, sub)
     summary = review_svc.run_summary(run, spec) if run is not None else None
-    secrets = (_hidden_names(spec, [summary] if summary else []) | _reviewer_only_notes(spec)) if not staff else set()
+    hidden = _hidden_names(spec, [summary] if summary else []) if not staff else set()
+    notes = _reviewer_only_notes(spec) if not staff else set()
     questions = split_questions(sub.questions)
     keys = {question_key(q) for q in questions}
     question_points: dict[str, list[str]] = {}
@@ -212,7 +217,7 @@ def _case_material(session: Session, sub: Submission, spec: CaseSpec | None, aud
         if p.source == "questions" and p.suggestion_key in keys:
             question_points.setdefault(p.suggestion_key, []).append(p.text)  # shown under the question itself
             continue
-        text = p.text if staff else redact(p.text, secrets)
+        text = p.text if staff else redact(p.text, hidden, notes)
         points.append(BriefPoint(text=text, file_path=p.file_path, line=p.line, source=p.source,
                                  author=(p.author.name if p.author else "") if staff else ""))
     comments: tuple[BriefComment, ...] = ()

@@ -78,7 +78,7 @@ def prompt_key(ask: str) -> str:
     return f"prompt-{_digest(ask)}"
 
 
-def _number(value: float | int) -> str:
+def number_label(value: float | int) -> str:
     """A figure as people say it: integers without a decimal point, others with four significant digits."""
     if isinstance(value, int) or float(value).is_integer():
         return str(int(value))
@@ -201,16 +201,16 @@ def _from_metric(run: Mapping[str, Any], case: CaseSpec) -> list[Suggestion]:
     head = run.get("headline_metric")
     if case.metric is None or not head:
         return []
-    name, value, baseline = head["name"], head["value"], head["baseline"]
+    name, value, baseline = head["name"], number_label(head["value"]), head["baseline"]
     better = "lower" if head["direction"] == "lower" else "higher"
     if baseline is None:
-        text = (f"Your {name} came out at {_number(value)} ({better} is better). How did you decide it was good "
-                "enough, and what would you try next?")
+        text = (f"Your {name} came out at {value} ({better} is better). How did you decide it was good enough, "
+                "and what would you try next?")
     elif head["beats_baseline"]:
-        text = (f"Your {name} is {_number(value)} against a baseline of {_number(baseline)} ({better} is better): "
-                "it beats the simple approach. What made the difference, and is it worth the extra complexity?")
+        text = (f"Your {name} is {value} against a baseline of {number_label(baseline)} ({better} is better): it "
+                "beats the simple approach. What made the difference, and is it worth the extra complexity?")
     else:
-        text = (f"Your {name} is {_number(value)} against a baseline of {_number(baseline)} ({better} is better). "
+        text = (f"Your {name} is {value} against a baseline of {number_label(baseline)} ({better} is better). "
                 "What would you try to improve it, and how would you know a change really helps?")
     return [Suggestion("metric", text, "metric",
                        why="From the latest full run; the baseline is what a naive approach scores.")]

@@ -25,8 +25,17 @@ from tests.jobs.conftest import (
 pytestmark = pytest.mark.docker
 
 
-def _leftover_containers() -> list[str]:
-    return [c.name for c in docker.from_env().containers.list(all=True, filters={"label": "caseportal.sandbox"})]
+def _containers_of(pid: int) -> list[str]:
+    """Sandbox containers started by one worker process (other tests may run sandboxes at the same time)."""
+    flt = {"label": ["caseportal.sandbox", f"caseportal.worker.pid={pid}"]}
+    return [c.name for c in docker.from_env().containers.list(all=True, filters=flt)]
+
+
+def _slow(source: bytes) -> bytes:
+    """Make a module sleep when imported (after any __future__ import, which must stay first)."""
+    lines = source.splitlines(keepends=True)
+    at = max((i + 1 for i, line in enumerate(lines) if line.startswith(b"from __future__")), default=0)
+    return b"".join([*lines[:at], b"import time\ntime.sleep(3)\n", *lines[at:]])
 
 
 def test_a_queued_run_is_executed_by_a_worker_and_recorded(
@@ -54,7 +63,7 @@ def test_a_run_interrupted_by_a_killed_worker_runs_again_and_is_recorded_once(
     meeting = factory.meeting(cases=[slug])
     files = reference_files(factory, slug)
     # Slow every module down so that the worker is surely mid-run when it is killed.
-    slowed = {p: (b"import time\ntime.sleep(4)\n" + c if p.endswith(".py") else c) for p, c in files.items()}
+    slowed = {p: _slow(c) if p.endswith(".py") else c for p, c in files.items()}
     sub = make_submission(session, meeting, slowed)
     run = runs.request_run(session, sub, RunKind.FULL, runs_per_hour=10)
     session.commit()
@@ -63,7 +72,7 @@ def test_a_run_interrupted_by_a_killed_worker_runs_again_and_is_recorded_once(
     first = workers.start()
     wait_for(lambda: run_state(session, run.id).status == RunStatus.RUNNING, 120, "the run to start",
              workers.logs, workers.check_alive)
-    wait_for(lambda: bool(_leftover_containers()), 30, "the sandbox container to exist", workers.logs, workers.check_alive)
+    wait_for(lambda: bool(_containers_of(first.pid)), 30, "the sandbox container to exist", workers.logs, workers.check_alive)
     workers.kill(first)
     assert run_state(session, run.id).status == RunStatus.RUNNING  # the dead worker's claim is still there
 
@@ -73,4 +82,6 @@ def test_a_run_interrupted_by_a_killed_worker_runs_again_and_is_recorded_once(
     assert done.status == RunStatus.DONE and done.outcome == "passed", (done.result_json, workers.logs())
     assert done.recorded_count == 1
     assert done.attempts == 2
-    wait_for(lambda: not _leftover_containers(), 30, "orphaned containers to be swept")
+    assert not _containers_of(first.pid), "the restarted worker sweeps the dead worker's container"
+    second_pid = workers.procs[-1].pid
+    assert not _containers_of(second_pid), "a finished run leaves no container behind"
