@@ -80,7 +80,8 @@ def test_two_workers_on_one_redis_queue_share_the_runs(
     workers.settings = redis_settings
     workers.start(workers=1)
     workers.start(workers=1)
-    wait_for(lambda: all(finished(session, r) for r in run_ids), 300, "all runs to finish", workers.logs, workers.check_alive)
+    wait_for(lambda: all(finished(session, r) for r in run_ids), 300, "all runs to finish", workers.logs,
+             workers.check_alive)
     done = [run_state(session, r) for r in run_ids]
     assert all(r.status == RunStatus.DONE and r.outcome == "passed" for r in done), workers.logs()
     assert all(r.recorded_count == 1 for r in done)

@@ -72,7 +72,8 @@ def test_a_run_interrupted_by_a_killed_worker_runs_again_and_is_recorded_once(
     first = workers.start()
     wait_for(lambda: run_state(session, run.id).status == RunStatus.RUNNING, 120, "the run to start",
              workers.logs, workers.check_alive)
-    wait_for(lambda: bool(_containers_of(first.pid)), 30, "the sandbox container to exist", workers.logs, workers.check_alive)
+    wait_for(lambda: bool(_containers_of(first.pid)), 30, "the sandbox container to exist", workers.logs,
+             workers.check_alive)
     workers.kill(first)
     assert run_state(session, run.id).status == RunStatus.RUNNING  # the dead worker's claim is still there
 
