@@ -210,7 +210,8 @@ def classify(*, limits: Limits, stopped_for: str | None, oom_killed: bool, exit_
             bad = [c for c in counted if c.status != "passed"]
             if bad:
                 return Verdict(Outcome.failed, f"{len(bad)} of {len(counted)} checks did not pass.", checks, metrics)
-            text = f"All {len(counted)} checks passed." if counted else "The run finished; there were no checks to count."
+            text = (f"All {len(counted)} checks passed." if counted
+                    else "The run finished; there were no checks to count.")
             return Verdict(Outcome.passed, text, checks, metrics)
     detail = f" ({'; '.join(problems)})" if problems else ""
     if problems and any("results.json" in p for p in problems):
@@ -325,8 +326,9 @@ def container_options(spec: RunSpec, run_id: str, out_volume: str) -> dict[str, 
     """The hardened ``containers.create`` keyword arguments (docs/sandbox.md explains each)."""
     lim = spec.limits
     runtime = spec.runtime or os.environ.get(RUNTIME_ENV) or None
-    env = {"CASEPORTAL_CHECKS": "visible", **spec.env,
-           "HOME": "/tmp", "MPLCONFIGDIR": "/tmp/.matplotlib", "CASEPORTAL_OUT": "/out", "CASEPORTAL_CASE": "/case", "CASEPORTAL_WORK": "/work"}
+    # The folders are fixed by the contract, so the spec cannot move them.
+    env = {"CASEPORTAL_CHECKS": "visible", **spec.env, "HOME": "/tmp", "MPLCONFIGDIR": "/tmp/.matplotlib",
+           "CASEPORTAL_OUT": "/out", "CASEPORTAL_CASE": "/case", "CASEPORTAL_WORK": "/work"}
     mem = f"{lim.memory_mb}m"
     fsize = lim.fsize_mb * (1 << 20)
     opts: dict[str, Any] = {

@@ -130,7 +130,7 @@ class CheckResult:
                    visible=bool(data.get("visible", True)))
 
 
-class Outcome(str, enum.Enum):
+class Outcome(enum.StrEnum):
     """How a run ended. ``infra_error`` means the platform failed, not the candidate: retry it."""
 
     passed = "passed"
@@ -140,9 +140,6 @@ class Outcome(str, enum.Enum):
     output_limit = "output_limit"
     crashed = "crashed"
     infra_error = "infra_error"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)

@@ -145,7 +145,8 @@ def folder_digest(folder: pathlib.Path) -> str:
     """Hash of every file (path + content) under ``folder``: the folder's build inputs."""
     h = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        h.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        executable = b"x" if path.stat().st_mode & 0o111 else b"-"  # COPY keeps the mode
+        h.update(path.relative_to(folder).as_posix().encode() + b"\0" + executable)
         h.update(path.read_bytes() + b"\0")
     return h.hexdigest()
 

@@ -485,3 +485,4 @@ def vendor(filename: str) -> Response:
     if not os.path.isdir(directory):
         abort(404)
     return send_from_directory(directory, filename, max_age=24 * 3600)
+from . import feedback  # noqa: E402,F401
