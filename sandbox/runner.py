@@ -20,6 +20,7 @@ import logging
 import math
 import os
 import secrets
+import select
 import socket
 import struct
 import tarfile
@@ -335,7 +336,7 @@ def container_options(spec: RunSpec, run_id: str, out_volume: str) -> dict[str, 
         "image": spec.image,
         "entrypoint": [ENTRY],
         "command": ["--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--linger", str(LINGER_S),
-                    "--max-input", str((lim.work_mb + case_tmpfs_mb(spec) + 1) << 20), "--", *spec.command],
+                    "--max-input", str(2 * ((lim.work_mb + case_tmpfs_mb(spec)) << 20)), "--", *spec.command],
         "user": "0:0",
         "working_dir": "/work",
         "environment": env,
@@ -481,6 +482,7 @@ def run(spec: RunSpec, client: docker.DockerClient | None = None) -> RunResult:
         run_started = time.monotonic()
         deadline = run_started + lim.timeout_s
         stopped_for = _pump(raw, payload, stream, deadline)
+        duration = time.monotonic() - run_started
         # Stop reading before anything else: an attach stream nobody reads blocks the engine's kill.
         _close_socket(sock)
         sock = None
@@ -496,7 +498,6 @@ def run(spec: RunSpec, client: docker.DockerClient | None = None) -> RunResult:
                 out = OutArchive(problems=["the results folder was not found"])
         elif stopped_for is not None:
             peak = _peak_memory(client, container_id)
-        duration = time.monotonic() - run_started
         _kill(client, container_id)
         try:
             client.api.wait(container_id, timeout=ENGINE_GRACE_S)
@@ -546,39 +547,38 @@ def _oom_from_events(client: docker.DockerClient, container_id: str) -> bool:
 
 
 def _pump(raw: socket.socket, payload: bytes, stream: _Stream, deadline: float) -> str | None:
-    """Send the input, then read output until the end marker, EOF, the deadline or the output cap.
+    """Send the input while reading output, until the end marker, EOF, the deadline or the output cap.
 
-    Returns "timeout" or "output" when we must stop the run, else None.
+    Reading and writing are interleaved (select) so that a run that stops reading its input early
+    can never stall the runner. Returns "timeout" or "output" when the run must be stopped, else None.
     """
     view = memoryview(payload)
-    while view:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return "timeout"
-        raw.settimeout(min(remaining, 1.0))
-        try:
-            sent = raw.send(view[: 1 << 16])
-        except TimeoutError:
-            continue
-        except (BrokenPipeError, ConnectionResetError):
-            break  # the container ended early; its output tells why
-        view = view[sent:]
+    raw.setblocking(False)
     while not stream.done:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return "timeout"
-        raw.settimeout(min(remaining, 0.5))
-        try:
-            data = raw.recv(1 << 16)
-        except TimeoutError:
-            continue
-        except ConnectionResetError:
-            return None
-        if not data:
-            return None
-        stream.feed(data)
-        if stream.over_cap and not stream.done:
-            return "output"
+        readable, writable, _ = select.select([raw], [raw] if view else [], [], min(remaining, 0.5))
+        if readable:
+            try:
+                data = raw.recv(1 << 16)
+            except (BlockingIOError, InterruptedError):
+                data = None
+            except ConnectionResetError:
+                return None
+            if data is not None:
+                if not data:
+                    return None
+                stream.feed(data)
+                if stream.over_cap and not stream.done:
+                    return "output"
+        if writable and view:
+            try:
+                view = view[raw.send(view[: 1 << 16]):]
+            except (BlockingIOError, InterruptedError):
+                pass
+            except (BrokenPipeError, ConnectionResetError):
+                view = memoryview(b"")  # the container ended early; its output tells why
     return None
 
 

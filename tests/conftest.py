@@ -18,7 +18,11 @@ from sqlalchemy.orm import Session
 from caseportal import create_app
 from caseportal.config import REPO_ROOT, Settings
 from caseportal.models import JobRole, Meeting, MeetingCase, StaffRole, User, utcnow
+from caseportal.models import users as users_model
 from caseportal.services import invitations, users
+
+# Cheap hashes in tests: the strength of scrypt is not what these tests are about (one test checks it).
+users_model.PASSWORD_METHOD = "pbkdf2:sha256:1000"
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PASSWORD = "correct horse battery"

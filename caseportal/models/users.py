@@ -13,6 +13,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .base import Base, utcnow
 
 
+#: werkzeug's hashing method; tests lower the cost (a module setting, not a per-call flag, keeps the API small).
+PASSWORD_METHOD = "scrypt"
+
+
 class StaffRole(enum.StrEnum):
     ADMIN = "admin"
     MANAGER = "manager"
@@ -33,7 +37,7 @@ class User(UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
         self.session_version = (self.session_version or 0) + 1
 
     def check_password(self, password: str) -> bool:

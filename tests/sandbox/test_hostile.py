@@ -190,3 +190,49 @@ def test_missing_image_is_an_infra_error(docker_client: docker.DockerClient) -> 
     assert result.outcome == Outcome.infra_error
     assert "problem on our side" in result.explanation
     assert leftovers(docker_client) == []
+
+
+def test_large_submission_streams_in(run_small: Run) -> None:
+    files = {f"data/part{i:03}.bin": bytes([i % 251]) * 60_000 for i in range(200)}  # 12 MB in 200 files
+    script = ("import hashlib, pathlib\n"
+              "parts = sorted(pathlib.Path('/work/data').iterdir())\n"
+              "print(len(parts), sum(p.stat().st_size for p in parts))\n")
+    files["count.py"] = script.encode()
+    result = run_small(("python3", "count.py"), files=files)
+    assert result.stdout.split() == ["200", "12000000"], result
+
+
+def test_unknown_command_is_crashed(run_small: Run) -> None:
+    result = run_small(("no-such-checker",))
+    assert result.outcome == Outcome.crashed
+    assert result.exit_code == 127
+    assert "could not be started" in result.explanation
+
+
+def test_end_marker_cannot_be_learned_or_forged(run_small: Run) -> None:
+    # The nonce lives only in the root-owned entry process: its memory and environment are off limits.
+    script = (
+        "import os, sys\n"
+        "denied = 0\n"
+        "for pid in [p for p in os.listdir('/proc') if p.isdigit() and int(p) != os.getpid()]:\n"
+        "    for leaf in ('mem', 'environ'):\n"
+        "        try:\n"
+        "            open(f'/proc/{pid}/{leaf}', 'rb').read(1)\n"
+        "        except OSError:\n"
+        "            denied += 1\n"
+        "print('denied', denied)\n"
+        "print('\\n' + 'f' * 32 + ' exit=0')\n"  # a forged marker does not end the run early
+        "sys.stdout.flush()\n"
+        "import json\n"
+        "json.dump({'checks': [{'name': 'a', 'status': 'passed'}]}, open('/out/results.json', 'w'))\n"
+    )
+    result = run_small(("python3", "-c", script))
+    assert result.outcome == Outcome.passed, result
+    assert "denied 4" in result.stdout  # tini and cp-entry: mem and environ each
+    assert "f" * 32 + " exit=0" in result.stdout
+
+
+def test_out_folder_is_size_capped(run_small: Run) -> None:
+    result = run_small(("python3", "-c", "open('/out/big', 'wb').write(b'x' * (3 << 20))"))
+    assert result.outcome == Outcome.crashed
+    assert "No space left on device" in result.stderr

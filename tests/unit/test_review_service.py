@@ -311,3 +311,26 @@ def test_highlight_unknown_and_huge_files_fall_back_to_plain_text() -> None:
 def test_stylesheet_is_scoped() -> None:
     css = highlight.stylesheet()
     assert ".hl .k" in css and "\npre " not in css and not css.startswith("pre")
+
+
+# --------------------------------------------------------------------------- suggestions' building blocks
+
+
+def test_point_remembers_its_suggestion(session: Session, submission: Submission, reviewer: User) -> None:
+    p = svc.add_talking_point(session, submission, reviewer, "From the diff", "solution.py", 1, source="diff",
+                              suggestion_key="diff")
+    assert (p.source, p.suggestion_key) == ("diff", "diff")
+    assert svc.add_talking_point(session, submission, reviewer, "Mine").suggestion_key == ""
+
+
+def test_latest_full_run_skips_practice_unfinished_and_broken_runs(session: Session,
+                                                                   submission: Submission) -> None:
+    assert svc.latest_full_run(session, submission) is None
+    done = _run(session, submission, _result_dict(outcome="passed"))
+    practice = Run(submission_id=submission.id, kind=RunKind.CHECK, status=RunStatus.DONE, outcome="passed")
+    session.add(practice)
+    session.commit()
+    _run(session, submission, None, status=RunStatus.RUNNING)
+    _run(session, submission, {"outcome": "infra_error"}, status=RunStatus.ERROR, outcome="infra_error")
+    latest = svc.latest_full_run(session, submission)
+    assert latest is not None and latest.id == done.id

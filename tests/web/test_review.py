@@ -652,3 +652,100 @@ def test_reference_solutions_of_the_shipped_cases_render(app: Flask, client: Fla
         html = page(client, f"/review/meetings/{m.id}")
         for prompt in spec.reviewer_prompts:
             assert str(escape(prompt.ask)) in html
+
+
+# --------------------------------------------------------------------------- suggested talking points
+
+
+def _suggestion_ids(html: str) -> list[str]:
+    return re.findall(r'id="suggestion-([a-z0-9-]+)"', html)
+
+
+def test_suggestions_accept_edit_drop_restore_and_reorder(client: FlaskClient, session: Session,
+                                                          world: World) -> None:
+    from caseportal.models.review import DroppedSuggestion
+    from caseportal.services.suggestions import question_key
+
+    sid = world.submission.id
+    qkey = question_key("How big is the team?")
+    login(client, world.reviewer)
+    html = page(client, f"/review/submissions/{sid}")
+    keys = _suggestion_ids(html)
+    assert {"diff", "notes", qkey} <= set(keys)
+    assert "Suggested talking points" in html and "Edit before accepting" in html
+    assert "“How big is the team?”" in html
+
+    # accept as suggested: lands at the end of the list, anchored at the most-changed file
+    resp = client.post(f"/review/submissions/{sid}/suggestions/diff/accept")
+    assert resp.status_code == 302
+    diff_point = session.scalars(select(TalkingPoint).where(TalkingPoint.suggestion_key == "diff")).one()
+    assert resp.headers["Location"].endswith(f"#point-{diff_point.id}")
+    assert (diff_point.source, diff_point.author_id, diff_point.file_path) == ("diff", world.reviewer.id,
+                                                                               "solution.py")
+    assert diff_point.text.startswith("You changed 6 files against the starter (+5 −4 lines)")
+
+    # edit before accepting
+    resp = client.post(f"/review/submissions/{sid}/suggestions/{qkey}/accept",
+                       data={f"s-{qkey}-text": "Team size: Anna answers this one."})
+    assert resp.status_code == 302
+    assert _points(session, world.submission)[-1] == ("Team size: Anna answers this one.", 1)
+
+    # drop: gone from the list, remembered per submission, offered again on request
+    assert client.post(f"/review/submissions/{sid}/suggestions/notes/drop").status_code == 302
+    assert session.scalars(select(DroppedSuggestion.key).where(
+        DroppedSuggestion.submission_id == sid)).all() == ["notes"]
+    html = page(client, f"/review/submissions/{sid}")
+    assert set(_suggestion_ids(html)) == set(keys) - {"diff", qkey, "notes"}
+    assert "Suggest the 1 dropped suggestion again" in html
+    assert "suggested, from the changes · accepted by Rita Reviewer" in html and "the candidate's question" in html
+    assert client.post(f"/review/submissions/{sid}/suggestions/restore").status_code == 302
+    assert "notes" in _suggestion_ids(page(client, f"/review/submissions/{sid}"))
+
+    # an accepted suggestion is no longer open: a second accept (a stale page) changes nothing
+    resp = client.post(f"/review/submissions/{sid}/suggestions/diff/accept", follow_redirects=True)
+    assert "no longer open" in resp.get_data(as_text=True)
+    assert len(_points(session, world.submission)) == 2
+
+    # reorder with the existing move buttons; add one of their own
+    q_point = session.scalars(select(TalkingPoint).where(TalkingPoint.suggestion_key == qkey)).one()
+    assert client.post(f"/review/points/{q_point.id}/move", data={"direction": "up"}).status_code == 302
+    client.post(f"/review/submissions/{sid}/points", data={"tp-text": "My own"})
+    assert [t for t, _ in _points(session, world.submission)] == [
+        "Team size: Anna answers this one.", diff_point.text, "My own"]
+
+
+def test_suggestion_errors_and_access(client: FlaskClient, session: Session, world: World) -> None:
+    sid = world.submission.id
+    login(client, world.reviewer)
+    resp = client.post(f"/review/submissions/{sid}/suggestions/diff/accept",
+                       data={"s-diff-text": "x" * 2001})
+    assert resp.status_code == 400 and "Field cannot be longer than 2000 characters" in resp.get_data(as_text=True)
+    assert client.post(f"/review/submissions/{sid}/suggestions/NOT_A_KEY/accept").status_code == 404
+    resp = client.post(f"/review/submissions/{sid}/suggestions/no-such-key/drop", follow_redirects=True)
+    assert "no longer open" in resp.get_data(as_text=True)
+    for url in (f"/review/submissions/{world.draft.id}/suggestions/diff/accept",
+                f"/review/submissions/{world.draft.id}/suggestions/diff/drop"):
+        assert client.post(url).status_code == 404  # drafts are private
+    client.post("/logout")
+    login(client, world.other)
+    for url in (f"/review/submissions/{sid}/suggestions/diff/accept",
+                f"/review/submissions/{sid}/suggestions/diff/drop",
+                f"/review/submissions/{sid}/suggestions/restore"):
+        assert client.post(url).status_code == 404, url
+    assert _points(session, world.submission) == []
+
+
+def test_suggestion_forms_carry_csrf_tokens(csrf_app: Flask, world: World, case: CaseSpec) -> None:
+    csrf_app.extensions["caseportal.casebook"] = load_library(case.path.parent)
+    client = csrf_app.test_client()
+    token = csrf_token_from(client.get("/login").data)
+    client.post("/login", data={"email": world.reviewer.email, "password": PASSWORD, "csrf_token": token})
+    sid = world.submission.id
+    assert client.post(f"/review/submissions/{sid}/suggestions/notes/accept").status_code == 400
+    html = client.get(f"/review/submissions/{sid}").data
+    assert b'name="s-notes-csrf_token"' in html
+    token = csrf_token_from(html)
+    assert client.post(f"/review/submissions/{sid}/suggestions/notes/drop",
+                       data={"s-notes-csrf_token": token}).status_code == 302
+    assert client.post(f"/review/submissions/{sid}/suggestions/diff/accept",
+                       data={"s-diff-csrf_token": token}).status_code == 302

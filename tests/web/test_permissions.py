@@ -1,0 +1,184 @@
+"""The permission matrix: every route, tried as every kind of visitor, is allowed or denied as intended.
+
+Visitors: anonymous; a candidate of another meeting (holding meeting B's link, reaching for meeting A's
+things); the candidate of meeting A; a reviewer not on meeting A; a reviewer on it; a manager; an admin.
+A new route fails `test_every_route_is_in_the_matrix` until its rule is written down here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from caseportal.models import (
+    LineComment,
+    Run,
+    RunArtifact,
+    RunKind,
+    RunStatus,
+    StaffRole,
+    Submission,
+    SubmissionFile,
+    SubmissionStatus,
+    TalkingPoint,
+    User,
+)
+from tests.conftest import Factory, login
+
+VISITORS = ("anonymous", "other_candidate", "candidate", "reviewer_off", "reviewer_on", "manager", "admin")
+STAFF = ("reviewer_off", "reviewer_on", "manager", "admin")
+PUBLIC = set(VISITORS)
+ANY_STAFF = set(STAFF)
+ON_MEETING = {"reviewer_on", "manager", "admin"}
+MANAGERS = {"manager", "admin"}
+ADMINS = {"admin"}
+OWN_LINK = {"candidate", "other_candidate"}  # routes that take only a token: each candidate's own page
+OWN_CASE = {"candidate"}  # routes that name meeting A's case, run or file
+
+MATRIX: dict[str, set[str]] = {
+    "static": PUBLIC, "index": PUBLIC, "auth.login": PUBLIC, "auth.logout": PUBLIC, "set_language": PUBLIC,
+    "candidate.static": PUBLIC, "candidate.vendor": PUBLIC,
+    "auth.staff": ADMINS, "auth.staff_edit": ADMINS,
+    "candidate.home": OWN_LINK, "candidate.ics": OWN_LINK, "candidate.give_feedback": OWN_LINK,
+    "candidate.brief": OWN_LINK,
+    "candidate.case": OWN_CASE, "candidate.start": OWN_CASE, "candidate.save": OWN_CASE,
+    "candidate.autosave": OWN_CASE, "candidate.upload": OWN_CASE, "candidate.delete_file": OWN_CASE,
+    "candidate.download": OWN_CASE, "candidate.run": OWN_CASE, "candidate.run_status": OWN_CASE,
+    "candidate.submit": OWN_CASE,
+    "manage.dashboard": ANY_STAFF, "manage.meeting": ON_MEETING, "manage.meeting_ics": ON_MEETING,
+    "manage.brief": ON_MEETING, "manage.brief_pdf": ON_MEETING,
+    "manage.brief_preview": MANAGERS, "manage.share_brief": MANAGERS, "manage.feedback": MANAGERS,
+    "manage.analytics": MANAGERS, "manage.analytics_csv": MANAGERS, "manage.case": MANAGERS,
+    "manage.cases": MANAGERS, "manage.invite": MANAGERS, "manage.mark_met": MANAGERS,
+    "manage.meeting_delete": MANAGERS, "manage.meeting_edit": MANAGERS, "manage.meeting_new": MANAGERS,
+    "manage.revoke": MANAGERS, "manage.role_edit": MANAGERS, "manage.role_new": MANAGERS,
+    "manage.roles": MANAGERS,
+    "notifications.index": ANY_STAFF, "notifications.mark_read": ANY_STAFF,
+    "review.pygments_css": ANY_STAFF,
+    "review.meeting": ON_MEETING, "review.submission": ON_MEETING, "review.file_raw": ON_MEETING,
+    "review.artifact": ON_MEETING, "review.add_point": ON_MEETING, "review.edit_point": ON_MEETING,
+    "review.delete_point": ON_MEETING, "review.move_point": ON_MEETING, "review.add_comment": ON_MEETING,
+    "review.mark_reviewed": ON_MEETING, "review.unmark_reviewed": ON_MEETING,
+    "review.accept_suggestion": ON_MEETING, "review.drop_suggestion": ON_MEETING,
+    "review.restore_suggestions": ON_MEETING,
+    # only the comment's author deletes it
+    "review.delete_comment": {"reviewer_on"},
+}
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    token_a: str
+    token_b: str
+    values: dict[str, object]
+
+
+def _world(session: Session, factory: Factory) -> World:
+    users = {name: factory.user(role, name=name) for name, role in (
+        ("reviewer_off", StaffRole.REVIEWER), ("reviewer_on", StaffRole.REVIEWER),
+        ("manager", StaffRole.MANAGER), ("admin", StaffRole.ADMIN))}
+    slug_a, slug_b = factory.case_slugs(2, runtime="python")
+    meeting_a = factory.meeting(reviewers=[users["reviewer_on"]], cases=[slug_a])
+    meeting_b = factory.meeting(cases=[slug_b])
+    case_a = factory.app.extensions["caseportal.casebook"].get(slug_a)
+    path = next(iter(sorted(case_a.starter_files)))
+    subs = {}
+    for meeting, slug in ((meeting_a, slug_a), (meeting_b, slug_b)):
+        sub = Submission(meeting_id=meeting.id, case_slug=slug, case_version="v",
+                         status=SubmissionStatus.SUBMITTED)
+        sub.files.append(SubmissionFile(path=path, content=b"x = 1\n", size=6, sha256=""))
+        session.add(sub)
+        session.flush()
+        subs[meeting.id] = sub
+    sub_a = subs[meeting_a.id]
+    run = Run(submission_id=sub_a.id, kind=RunKind.FULL, status=RunStatus.DONE, outcome="passed",
+              result_json='{"outcome": "passed", "checks": []}')
+    session.add(run)
+    session.flush()
+    art = RunArtifact(run_id=run.id, name="shot.png", content=b"\x89PNG", mime="image/png")
+    point = TalkingPoint(submission_id=sub_a.id, author_id=users["reviewer_on"].id, text="Ask about X")
+    comment = LineComment(submission_id=sub_a.id, author_id=users["reviewer_on"].id, file_path=path, line=1,
+                          body="why?")
+    session.add_all([art, point, comment])
+    session.commit()
+    return World(users, factory.invite(meeting_a), factory.invite(meeting_b), {
+        "meeting_id": meeting_a.id, "submission_id": sub_a.id, "file_id": sub_a.files[0].id, "run_id": run.id,
+        "artifact_id": art.id, "point_id": point.id, "comment_id": comment.id, "role_id": meeting_a.job_role_id,
+        "user_id": users["reviewer_off"].id, "slug": slug_a, "path": path, "code": "sv",
+        "filename": "app.css", "key": "nonexistent-key",
+    })
+
+
+def _url(app: Flask, endpoint: str, world: World, token: str) -> tuple[str, str]:
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    method = "GET" if "GET" in rule.methods else "POST"  # type: ignore[operator]
+    values = {**world.values, "token": token}
+    if endpoint == "candidate.vendor":
+        values["filename"] = "lib/codemirror.js"
+    if endpoint == "candidate.static":
+        values["filename"] = "candidate.css"
+    with app.test_request_context():
+        from flask import url_for
+
+        url = url_for(endpoint, **{k: values[k] for k in rule.arguments})
+    return method, url
+
+
+def _denied(resp_status: int, location: str) -> bool:
+    return resp_status in (401, 403, 404, 410) or (resp_status == 302 and "/login" in location)
+
+
+def _endpoints() -> list[str]:
+    return sorted(MATRIX)
+
+
+def test_every_route_is_in_the_matrix(app: Flask) -> None:
+    endpoints = {r.endpoint for r in app.url_map.iter_rules()}
+    assert endpoints - set(MATRIX) == set(), "write down who may use these routes"
+    assert set(MATRIX) - endpoints <= {"candidate.brief"}, "the matrix names routes that no longer exist"
+
+
+@pytest.mark.parametrize("endpoint", _endpoints())
+def test_route_as_every_visitor(app: Flask, session: Session, factory: Factory, endpoint: str) -> None:
+    if endpoint not in {r.endpoint for r in app.url_map.iter_rules()}:
+        pytest.skip(f"{endpoint} is not registered in this build")
+    world = _world(session, factory)
+    # Denied visitors first: they must change nothing. Each allowed POST gets a fresh world, since an allowed
+    # action (a delete, say) changes what the next visitor finds.
+    order = [v for v in VISITORS if v not in MATRIX[endpoint]] + [v for v in VISITORS if v in MATRIX[endpoint]]
+    for visitor in order:
+        if visitor in MATRIX[endpoint] and _url(app, endpoint, world, "t")[0] == "POST":
+            world = _world(session, factory)
+        client: FlaskClient = app.test_client()
+        if visitor in STAFF:
+            login(client, world.users[visitor])
+        token = {"other_candidate": world.token_b, "candidate": world.token_a}.get(visitor, "not-a-valid-token")
+        if visitor == "other_candidate":
+            client.get(f"/i/{world.token_b}")  # a browser that holds B's link, not logged in as staff
+        method, url = _url(app, endpoint, world, token)
+        resp = client.open(url, method=method, data={})
+        location = resp.headers.get("Location", "")
+        allowed = visitor in MATRIX[endpoint]
+        where = f"{method} {url} as {visitor} -> {resp.status_code} {location}"
+        if allowed:
+            assert not _denied(resp.status_code, location) or endpoint == "auth.logout", where
+            assert resp.status_code < 500, where
+        else:
+            assert _denied(resp.status_code, location), where
+
+
+def test_every_post_needs_a_csrf_token(csrf_app: Flask) -> None:
+    """With CSRF on, every POST route refuses a request without a token, before any other check."""
+    client = csrf_app.test_client()
+    posts = [r for r in csrf_app.url_map.iter_rules() if "POST" in (r.methods or ())]
+    assert posts
+    for rule in posts:
+        url = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: "1" if m.group(1).endswith("id") else "x", rule.rule)
+        resp = client.post(url, data={"anything": "1"})
+        assert resp.status_code == 400, f"{rule.endpoint} {url}: {resp.status_code}"
