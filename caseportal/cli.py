@@ -23,6 +23,7 @@ def main() -> None:
     """caseportal: candidate meetings with real taster cases."""
     logging.basicConfig(level=os.environ.get("CASEPORTAL_LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 # --------------------------------------------------------------------------- database

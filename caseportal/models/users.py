@@ -12,7 +12,6 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .base import Base, utcnow
 
-
 #: werkzeug's hashing method; tests lower the cost (a module setting, not a per-call flag, keeps the API small).
 PASSWORD_METHOD = "scrypt"
 

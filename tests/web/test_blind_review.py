@@ -168,6 +168,16 @@ def test_the_colleague_who_wrote_sees_the_name(client: FlaskClient, world: World
     assert NAME in client.get(f"/review/meetings/{world.meeting.id}").get_data(as_text=True)
 
 
+def test_the_sweep_finds_the_name_where_it_is_shown(app: Flask, client: FlaskClient, world: World,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The control: for a manager the same sweep finds the name, also in the ics file and the PDF's HTML."""
+    login(client, world.manager)
+    results = sweep(app, client, world, monkeypatch)
+    found = {e for e, (_status, leaks) in results.items() if leaks}
+    assert {"manage.dashboard", "manage.meeting", "manage.meeting_ics", "manage.brief", "manage.brief_pdf",
+            "review.meeting", "review.submission"} <= found, found
+
+
 def test_managers_always_and_everyone_after_the_meeting(client: FlaskClient, session: Session,
                                                         world: World) -> None:
     login(client, world.manager)
