@@ -3,13 +3,13 @@
 from .base import Base, utcnow
 from .feedback import CandidateFeedback, Notification
 from .meetings import OFFER_SECTIONS, Invitation, JobRole, Meeting, MeetingCase, MeetingReviewer
-from .review import LineComment, TalkingPoint
+from .review import DroppedSuggestion, LineComment, TalkingPoint
 from .runs import Run, RunArtifact, RunKind, RunStatus
 from .submissions import Submission, SubmissionFile, SubmissionStatus
 from .users import StaffRole, User
 
 __all__ = [
     "Base", "utcnow", "CandidateFeedback", "Notification", "OFFER_SECTIONS", "Invitation", "JobRole",
-    "Meeting", "MeetingCase", "MeetingReviewer", "LineComment", "TalkingPoint", "Run", "RunArtifact",
+    "Meeting", "MeetingCase", "MeetingReviewer", "DroppedSuggestion", "LineComment", "TalkingPoint", "Run", "RunArtifact",
     "RunKind", "RunStatus", "Submission", "SubmissionFile", "SubmissionStatus", "StaffRole", "User",
 ]

@@ -334,17 +334,25 @@ def focused_description(page: Any) -> str:
     }"""))
 
 
+IN_EDITOR = "() => !!(document.activeElement && document.activeElement.closest('.CodeMirror'))"
+
+
 def tab_to(page: Any, predicate: str, what: str, *, limit: int = 150, backwards: bool = False) -> None:
-    """Press Tab (only the keyboard) until the focused element satisfies the JS predicate `el => bool`."""
+    """Press Tab (only the keyboard) until the focused element satisfies the JS predicate `el => bool`.
+
+    Inside the code editor Tab indents, so — as the page's hint tells people — Esc comes first to move on.
+    """
     key = "Shift+Tab" if backwards else "Tab"
     seen: list[str] = []
     for _ in range(limit):
+        if page.evaluate(IN_EDITOR):
+            page.keyboard.press("Escape")
         page.keyboard.press(key)
         if page.evaluate(f"() => {{ const el = document.activeElement; return !!el && ({predicate})(el); }}"):
             return
         seen.append(focused_description(page))
     raise AssertionError(f"could not reach {what} with {key} in {limit} presses; focus went through:\n  "
-                         + "\n  ".join(seen[:60]))
+                         + "\n  ".join(seen[:80]))
 
 
 def by_text(text: str) -> str:

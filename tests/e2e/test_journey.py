@@ -18,6 +18,7 @@ ROLE_TITLE = "Platform engineer (e2e)"
 OFFER_GROWTH = "A mentor from the platform guild and four learning days a quarter"
 OFFER_TECH = "We ship Python services on Kubernetes several times a day"
 CANDIDATE = "Ada Lindqvist"
+EDITED_FILE = "ratelimit/limiters.py"
 EDIT_MARK = "# edited in the browser by the e2e journey"
 NOTES = "I would add a property test: at most burst + rate * t requests in any window."
 QUESTION = "How do you share rate-limit state between the gateway instances?"
@@ -100,11 +101,14 @@ def candidate_tries_the_case(page: Any, j: Journey, link: str) -> None:
     j.step(page, "candidate-brief")
     page.get_by_role("button", name="Start this case").click()
     expect(page.get_by_role("status").first).to_contain_text("Your workspace is ready")
-    editor = page.locator("#work .CodeMirror").first
-    expect(editor).to_be_visible()  # Debian's CodeMirror is served by caseportal itself
+    expect(page.locator("#work .CodeMirror").first).to_be_visible()  # Debian's CodeMirror, served by caseportal
     j.step(page, "candidate-workspace")
 
-    # Type into the first starter file like a person: click into the editor, go to the end, type.
+    # Open a starter module and type into it like a person: click into the editor, go to the end, type.
+    file_box = page.locator("details.editor-file").filter(has=page.locator("summary", has_text=EDITED_FILE))
+    file_box.locator("summary").click()
+    editor = file_box.locator(".CodeMirror")
+    expect(editor).to_be_visible()
     editor.click()
     page.keyboard.press("Control+End")
     page.keyboard.type(f"\n{EDIT_MARK}\n")
@@ -123,7 +127,8 @@ def candidate_tries_the_case(page: Any, j: Journey, link: str) -> None:
     assert page.evaluate("() => window.__e2eSamePage === true"), "the page reloaded instead of updating live"
     expect(page.locator(".no-js-refresh")).to_be_hidden()
     j.step(page, "candidate-run-result")
-    expect(page.locator("#work .CodeMirror").first).to_contain_text(EDIT_MARK)  # the draft was kept
+    page.locator("details.editor-file summary", has_text=EDITED_FILE).click()
+    expect(page.locator("details.editor-file[open] .CodeMirror", has_text=EDIT_MARK)).to_be_visible()  # kept
 
     # Hand in with notes and a question.
     page.get_by_label("What would you do with more time?").fill(NOTES)
@@ -134,8 +139,9 @@ def candidate_tries_the_case(page: Any, j: Journey, link: str) -> None:
     expect(page.get_by_text(NOTES)).to_be_visible()
     expect(page.get_by_text(QUESTION)).to_be_visible()
     j.step(page, "candidate-handed-in")
-    page.locator("details.readonly-file summary").first.click()
-    expect(page.locator("details.readonly-file pre").first).to_contain_text(EDIT_MARK)
+    handed_file = page.locator("details.readonly-file").filter(has=page.locator("summary", has_text=EDITED_FILE))
+    handed_file.locator("summary").click()
+    expect(handed_file.locator("pre")).to_contain_text(EDIT_MARK)
 
 
 def candidate_rates_the_case(page: Any, j: Journey, link: str) -> str:
@@ -152,15 +158,20 @@ def candidate_rates_the_case(page: Any, j: Journey, link: str) -> str:
             return "skipped: no candidate feedback form yet"
         form = page.locator('form[action$="/feedback"], main form').first
     j.step(page, "candidate-feedback-form")
-    groups: dict[str, Any] = {}
+    groups: dict[str, list[Any]] = {}
     for radio in form.locator('input[type="radio"]').all():
-        groups[radio.get_attribute("name") or ""] = radio  # the last option of each group: the best rating
-    for radio in groups.values():
-        radio.check()
+        groups.setdefault(radio.get_attribute("name") or "", []).append(radio)
+    for options in groups.values():  # the highest number on a scale, else the first (most positive) choice
+        numeric = [r for r in options if (r.get_attribute("value") or "").isdigit()]
+        (max(numeric, key=lambda r: int(r.get_attribute("value"))) if numeric else options[0]).check()
+    for box in form.locator('input[type="number"], input[inputmode="numeric"]').all():
+        box.fill("70")
     for area in form.locator("textarea").all():
         area.fill("A realistic case, and I liked seeing the team's offer first.")
     form.locator('button[type="submit"], input[type="submit"]').last.click()
     page.wait_for_load_state("load")
+    expect(page.get_by_role("status").first).to_contain_text(re.compile(r"[Tt]hank"))
+    expect(page.get_by_role("alert")).to_have_count(0)
     j.step(page, "candidate-feedback-sent")
     return "rated"
 
@@ -173,7 +184,7 @@ def reviewer_prepares(page: Any, j: Journey, meeting_id: int) -> None:
     page.get_by_role("link", name=re.compile(r"Open the submission|Stop the boundary bursts")).first.click()
     expect(page.get_by_role("heading", name="Talking points", exact=True)).to_be_visible()
     j.step(page, "review-submission")
-    page.get_by_label("Talking point", exact=True).fill(TALKING_POINT)
+    page.locator('form[action$="/points"]').get_by_label("Talking point", exact=True).fill(TALKING_POINT)
     page.get_by_role("button", name="Add talking point").click()
     expect(page.locator("#points")).to_contain_text(TALKING_POINT)
     j.step(page, "review-talking-point")

@@ -92,3 +92,42 @@ def test_staff_see_ratings_only_through_analytics(client: FlaskClient, session: 
     login(client, manager)
     page = client.get("/analytics")
     assert page.status_code == 200
+
+
+def test_shared_brief_and_manager_feedback_reach_the_candidate(client: FlaskClient, session: Session,
+                                                               factory: Factory) -> None:
+    meeting = factory.meeting()
+    token = factory.invite(meeting)
+    _handed_in(session, meeting)
+    assert client.get(f"/i/{token}/brief").status_code == 404  # not shared yet
+    home = client.get(f"/i/{token}").data
+    assert b"what we would like to talk about" not in home.lower()
+    meeting.brief_shared = True
+    meeting.manager_feedback = "Great **structure**. <script>alert(1)</script>"
+    meeting.manager_feedback_shared = True
+    session.commit()
+    home = client.get(f"/i/{token}").data
+    assert b"Feedback from the team" in home and b"<strong>structure</strong>" in home
+    assert b"<script>alert(1)" not in home
+    brief = client.get(f"/i/{token}/brief")
+    assert brief.status_code == 200 and b"What we would like to talk about" in brief.data
+    other = factory.meeting()
+    assert client.get(f"/i/{factory.invite(other)}/brief").status_code == 404
+
+
+def test_handing_in_notifies_the_meetings_reviewers(client: FlaskClient, session: Session, factory: Factory) -> None:
+    from caseportal.models import Notification
+
+    on = factory.user(StaffRole.REVIEWER)
+    off = factory.user(StaffRole.REVIEWER)
+    slug = factory.case_slugs(1, runtime="python")[0]
+    meeting = factory.meeting(reviewers=[on], cases=[slug])
+    token = factory.invite(meeting)
+    assert client.post(f"/i/{token}/case/{slug}/start").status_code == 302
+    resp = client.post(f"/i/{token}/case/{slug}/submit", data={"confirm": "y", "notes_more_time": "tests",
+                                                               "questions": "How do you deploy?"})
+    assert resp.status_code == 302, resp.data[:300]
+    notes = session.query(Notification).all()
+    assert [n.user_id for n in notes] == [on.id] and off.id not in [n.user_id for n in notes]
+    login(client, on)
+    assert b"/review/submissions/" in client.get("/notifications").data

@@ -80,3 +80,13 @@ def _is_post() -> bool:
     from flask import request
 
     return request.method == "POST"
+
+
+@bp.get("/i/<token>/brief")
+def brief(token: str) -> str:
+    """The candidate's version of the meeting brief, once the manager has shared it (404 before that)."""
+    from caseportal.web.manage.brief import render_candidate_brief
+
+    meeting = _invitation(token).meeting
+    return render_template("candidate/brief.html", token=token, meeting=meeting,
+                           brief_html=render_candidate_brief(meeting))

@@ -37,7 +37,7 @@ from sqlalchemy.exc import IntegrityError
 from caseportal.casebook import CaseSpec
 from caseportal.current import casebook, db, queue, settings
 from caseportal.models import OFFER_SECTIONS, Invitation, Meeting, Run, RunKind, Submission, SubmissionFile
-from caseportal.services import invitations, runs, submissions
+from caseportal.services import invitations, notify, runs, submissions
 from caseportal.services.errors import DomainError, NotFound
 from caseportal.services.markdown import render as render_markdown
 from caseportal.services.uploads import human_size
@@ -469,6 +469,12 @@ def submit(token: str, slug: str) -> Response | tuple[str, int]:
         return _render_case(ctx, error=err.message, status=err.status_code, submit_form=form)
     if full is not None:
         _enqueue(full)
+    try:
+        notify.notify_submission(db(), settings(), sub, settings().base_url, library=casebook())
+        db().commit()
+    except Exception:  # noqa: BLE001 - a failed notice must not undo a hand-in
+        db().rollback()
+        log.exception("could not notify reviewers of submission %s", sub.id)
     flash(_("Thank you! Your work is handed in. We look forward to talking about it with you."), "info")
     return _back(ctx, "handed-in")
 
