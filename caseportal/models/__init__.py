@@ -10,6 +10,7 @@ from .users import StaffRole, User
 
 __all__ = [
     "Base", "utcnow", "CandidateFeedback", "Notification", "OFFER_SECTIONS", "Invitation", "JobRole",
-    "Meeting", "MeetingCase", "MeetingReviewer", "DroppedSuggestion", "LineComment", "TalkingPoint", "Run", "RunArtifact",
+    "Meeting", "MeetingCase", "MeetingReviewer", "DroppedSuggestion", "LineComment", "TalkingPoint", "Run",
+    "RunArtifact",
     "RunKind", "RunStatus", "Submission", "SubmissionFile", "SubmissionStatus", "StaffRole", "User",
 ]

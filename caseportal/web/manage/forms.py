@@ -72,7 +72,9 @@ class MeetingForm(FlaskForm):
     reviewers = MultiCheckboxField(_l("Reviewers"), coerce=int)
     cases = MultiCheckboxField(_l("Cases"), validators=[DataRequired(message=_l("Please attach at least one case."))])
     case_deadline = DateTimeLocalField(_l("Case deadline"), format=LOCAL_FORMATS, validators=[Optional()])
-    blind_review = BooleanField(_l("Blind review: reviewers see no name or email until they have written their own talking points, or after the meeting"))
+    blind_review = BooleanField(_l(
+        "Blind review: reviewers see no name or email until they have written their own talking points, "
+        "or after the meeting"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
