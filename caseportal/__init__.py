@@ -15,7 +15,7 @@ def create_app(settings: Settings | None = None, **flask_config: Any) -> Flask:
     from .casebook import load_library
     from .db import Database
     from .extensions import babel, csrf, login_manager
-    from .i18n import select_locale
+    from .i18n import ensure_compiled, select_locale
     from .jobs import build_queue
     from .permissions import init_login
 
@@ -42,6 +42,9 @@ def create_app(settings: Settings | None = None, **flask_config: Any) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     init_login(app)
+    # Compiles a catalogue only when its .mo is missing or older than the .po (one stat each otherwise), so a
+    # fresh clone or an edited translation works without a build step; never at import time.
+    ensure_compiled()
     babel.init_app(app, locale_selector=select_locale)
     web.init_app(app)
 

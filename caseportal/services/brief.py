@@ -27,6 +27,8 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy.orm import Session
 
 from caseportal.casebook import CaseSpec, Library, ReviewerPrompt
+from caseportal.i18n import N_
+from caseportal.i18n import gettext as _
 from caseportal.models import OFFER_SECTIONS, Meeting, Submission
 
 from . import review as review_svc
@@ -35,13 +37,14 @@ from .suggestions import number_label, question_key, split_questions
 Audience = Literal["staff", "candidate"]
 AUDIENCES: tuple[Audience, ...] = ("staff", "candidate")
 #: What a redacted hidden check name reads as in the candidate's version.
-HIDDEN_CHECK = "a hidden check"
+HIDDEN_CHECK = N_("a hidden check")
 #: Names shorter than this are not redacted (they would cut up ordinary words).
 MIN_REDACT_LEN = 3
 _MARK = "\x00"
 #: "(x, y and 2 more)" once every name in it is redacted: dropped whole.
-_REDACTED_LIST = re.compile(r"\s*\(\s*" + _MARK + r"(?:\s*(?:,|\band\b)\s*" + _MARK + r")*"
-                            r"(?:\s*(?:,\s*)?and \d+ more)?\s*\)")
+#: Also in Swedish ("och", "och 2 till"): a reviewer may have accepted the suggestion in either language.
+_REDACTED_LIST = re.compile(r"\s*\(\s*" + _MARK + r"(?:\s*(?:,|\band\b|\boch\b)\s*" + _MARK + r")*"
+                            r"(?:\s*(?:,\s*)?(?:and \d+ more|och \d+ till))?\s*\)")
 
 
 @dataclass(frozen=True)
@@ -148,7 +151,7 @@ def redact(text: str, hidden_names: Iterable[str], remove: Iterable[str] = ()) -
                        key=len, reverse=True):
         out = re.sub(r"`?(?<!\w)" + re.escape(name) + r"(?!\w)`?", _MARK, out)
     out = _REDACTED_LIST.sub("", out)
-    out = re.sub(r"[ \t]{2,}", " ", out.replace(_MARK, HIDDEN_CHECK))
+    out = re.sub(r"[ \t]{2,}", " ", out.replace(_MARK, _(HIDDEN_CHECK)))
     return out.strip()
 
 
@@ -177,23 +180,26 @@ def _reviewer_only_notes(case: CaseSpec | None) -> set[str]:
 def _checks_line(summary: dict[str, Any]) -> str:
     counts, hidden = summary["counts"], summary["hidden_counts"]
     if not counts["total"]:
-        return f"The latest full run ended: {summary['outcome'] or summary['status']}." if summary["outcome"] else ""
+        return (_("The latest full run ended: %(outcome)s.", outcome=summary["outcome"] or summary["status"])
+                if summary["outcome"] else "")
     counted = counts["total"] - counts["advisory"]
-    line = f"{counts['passed']} of {counted} checks passed"
     if hidden["total"]:
-        line += f" (hidden checks: {hidden['passed']} of {hidden['total'] - hidden['advisory']})"
-    return line + "."
+        return _("%(passed)s of %(total)s checks passed (hidden checks: %(hidden_passed)s of %(hidden)s).",
+                 passed=counts["passed"], total=counted, hidden_passed=hidden["passed"],
+                 hidden=hidden["total"] - hidden["advisory"])
+    return _("%(passed)s of %(total)s checks passed.", passed=counts["passed"], total=counted)
 
 
 def _metric_line(summary: dict[str, Any]) -> str:
     head = summary["headline_metric"]
     if not head:
         return ""
-    better = "lower" if head["direction"] == "lower" else "higher"
+    better = _("lower is better") if head["direction"] == "lower" else _("higher is better")
     value = number_label(head["value"])
     if head["baseline"] is None:
-        return f"{head['name']}: {value} ({better} is better)."
-    return f"{head['name']}: {value} against a baseline of {number_label(head['baseline'])} ({better} is better)."
+        return _("%(name)s: %(value)s (%(better)s).", name=head["name"], value=value, better=better)
+    return _("%(name)s: %(value)s against a baseline of %(baseline)s (%(better)s).", name=head["name"],
+             value=value, baseline=number_label(head["baseline"]), better=better)
 
 
 @dataclass

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from caseportal.config import Settings
+from caseportal.i18n import gettext as _
 from caseportal.models import Meeting, utcnow
 
 from .errors import Invalid
@@ -78,27 +79,28 @@ def ics_for_meeting(meeting: Meeting, settings: Settings, *, for_candidate: bool
     Raises Invalid when the meeting has no time yet.
     """
     if meeting.starts_at is None:
-        raise Invalid("This meeting has no date and time yet, so there is no calendar entry.")
+        raise Invalid(_("This meeting has no date and time yet, so there is no calendar entry."))
     role = meeting.job_role.title if meeting.job_role else ""
     name = candidate_label or meeting.candidate_name
     if for_candidate:
-        summary = f"Meeting about the {role} role" if role else "Candidate meeting"
+        summary = _("Meeting about the %(role)s role", role=role) if role else _("Candidate meeting")
     else:
-        summary = f"Candidate meeting: {name}" + (f" ({role})" if role else "")
+        summary = (_("Candidate meeting: %(name)s (%(role)s)", name=name, role=role) if role
+                   else _("Candidate meeting: %(name)s", name=name))
     start = meeting.starts_at
     end = start + timedelta(minutes=meeting.duration_minutes or 60)
 
     description: list[str] = []
     if role:
-        description.append(f"Role: {role}")
+        description.append(_("Role: %(role)s", role=role))
         team = meeting.job_role.team if meeting.job_role else ""
         if team:
-            description.append(f"Team: {team}")
+            description.append(_("Team: %(team)s", team=team))
     if meeting.place:
-        description.append(f"Place: {meeting.place}")
+        description.append(_("Place: %(place)s", place=meeting.place))
     if meeting.video_link:
-        description.append(f"Video link: {meeting.video_link}")
-    description.append("This is a two-way conversation: we talk about the taster case and about what we offer.")
+        description.append(_("Video link: %(url)s", url=meeting.video_link))
+    description.append(_("This is a two-way conversation: we talk about the taster case and about what we offer."))
     if extra_description:
         description.append(extra_description)
 

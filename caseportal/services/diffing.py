@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from caseportal.i18n import gettext as _
+
 FileStatus = Literal["added", "removed", "changed"]
 LineKind = Literal["hunk", "context", "add", "del"]
 
@@ -129,7 +131,7 @@ def _file_diff(path: str, old: bytes | None, new: bytes | None) -> FileDiff | No
     new_lines = split_lines(new_text)
     if old_lines == new_lines:
         # Only line endings or the final newline differ: still a change, shown as such, with no line counts.
-        return FileDiff(path, status, 0, 0, lines=(DiffLine("hunk", "(only line endings differ)"),))
+        return FileDiff(path, status, 0, 0, lines=(DiffLine("hunk", _("(only line endings differ)")),))
     added, removed, lines = _line_diff(old_lines, new_lines)
     if max(len(old_lines), len(new_lines)) > MAX_RENDERED_LINES:
         return FileDiff(path, status, added, removed, lines=(), truncated=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from caseportal.i18n import gettext as _
 from caseportal.models import CandidateFeedback, Meeting, Submission
 
 from .errors import Invalid
@@ -30,16 +31,16 @@ def for_meeting(session: Session, meeting: Meeting) -> CandidateFeedback | None:
 def give(session: Session, meeting: Meeting, submission: Submission, data: FeedbackInput) -> CandidateFeedback:
     """Store (or change) the candidate's feedback; only after handing in, every answer optional."""
     if not submission.is_submitted or submission.meeting_id != meeting.id:
-        raise Invalid("You can rate the case after you have handed in your work.")
+        raise Invalid(_("You can rate the case after you have handed in your work."))
     for name, value in (("realistic", data.realistic), ("fair", data.fair)):
         if value is not None and not 1 <= value <= 5:
-            raise Invalid(f"Please choose a rating from 1 to 5 for '{name}'.")
+            raise Invalid(_("Please choose a rating from 1 to 5 for '%(question)s'.", question=name))
     if data.minutes_spent is not None and not 0 < data.minutes_spent <= 60 * 24:
-        raise Invalid("Please give the time you spent in minutes (at most a day).")
+        raise Invalid(_("Please give the time you spent in minutes (at most a day)."))
     if data.interest_change not in ("", *INTEREST):
-        raise Invalid("Please choose one of the answers about your interest.")
+        raise Invalid(_("Please choose one of the answers about your interest."))
     if len(data.comment) > 5000:
-        raise Invalid("Your comment is longer than 5000 characters; please shorten it.")
+        raise Invalid(_("Your comment is longer than %(n)s characters; please shorten it.", n=5000))
     fb = for_meeting(session, meeting) or CandidateFeedback(meeting_id=meeting.id)
     fb.case_slug = submission.case_slug
     fb.realistic, fb.fair, fb.minutes_spent = data.realistic, data.fair, data.minutes_spent

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
 
+from caseportal.i18n import gettext as _
 from caseportal.models import Invitation, Meeting, utcnow
 
 from .errors import LinkInvalid
@@ -47,16 +48,16 @@ def resolve(session: Session, token: str, secret_key: str, now: datetime | None 
     try:
         inv_id, nonce = _serializer(secret_key).loads(token)
     except (BadSignature, ValueError, TypeError):
-        raise LinkInvalid("This invitation link is not valid. Please check that you copied all of it.") from None
+        raise LinkInvalid(_("This invitation link is not valid. Please check that you copied all of it.")) from None
     inv = session.get(Invitation, inv_id)
     if inv is None or not secrets.compare_digest(inv.nonce, str(nonce)):
-        raise LinkInvalid("This invitation link is not valid. Please check that you copied all of it.")
+        raise LinkInvalid(_("This invitation link is not valid. Please check that you copied all of it."))
     if inv.revoked_at is not None:
-        raise LinkInvalid("This invitation link has been replaced or withdrawn. Please use the newest link "
-                          "you received, or contact the person who invited you.")
+        raise LinkInvalid(_("This invitation link has been replaced or withdrawn. Please use the newest link "
+                            "you received, or contact the person who invited you."))
     if (now or utcnow()) > inv.expires_at:
-        raise LinkInvalid("This invitation link has expired. Please contact the person who invited you "
-                          "for a new one.")
+        raise LinkInvalid(_("This invitation link has expired. Please contact the person who invited you "
+                            "for a new one."))
     return inv
 
 

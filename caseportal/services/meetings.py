@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session, object_session, selectinload
 
 from caseportal.casebook import Library
 from caseportal.config import Settings
+from caseportal.i18n import N_
+from caseportal.i18n import gettext as _
 from caseportal.models import (
     Invitation,
     JobRole,
@@ -69,14 +71,14 @@ def to_utc(local: datetime, tz: str) -> datetime:
     repeated hour when clocks go back the first occurrence (summer time) is taken.
     """
     if not valid_timezone(tz):
-        raise Invalid(f"Unknown time zone: {tz}.")
+        raise Invalid(_("Unknown time zone: %(tz)s.", tz=tz))
     zone = ZoneInfo(tz)
     naive = local.replace(tzinfo=None, fold=0)
     aware = naive.replace(tzinfo=zone)
     as_utc = aware.astimezone(UTC)
     if as_utc.astimezone(zone).replace(tzinfo=None) != naive:
-        raise Invalid(f"{naive:%Y-%m-%d %H:%M} does not exist in {tz}: the clocks move forward then. "
-                      f"Please pick another time.")
+        raise Invalid(_("%(time)s does not exist in %(tz)s: the clocks move forward then. Please pick another "
+                        "time.", time=naive.strftime("%Y-%m-%d %H:%M"), tz=tz))
     return as_utc
 
 
@@ -157,7 +159,7 @@ def meeting_for(session: Session, user: User, meeting_id: int) -> Meeting:
     """One meeting, or NotFound when it is missing or outside the user's reach (existence never leaks)."""
     meeting = session.get(Meeting, meeting_id)
     if meeting is None or not (user.is_manager or any(r.id == user.id for r in meeting.reviewers)):
-        raise NotFound("This meeting does not exist, or you are not part of it.")
+        raise NotFound(_("This meeting does not exist, or you are not part of it."))
     return meeting
 
 
@@ -226,36 +228,37 @@ def _check(session: Session, library: Library, data: MeetingInput, attached: Ite
     name = data.candidate_name.strip()
     email = data.candidate_email.strip()
     if not name or len(name) > 200:
-        raise Invalid("Please give the candidate's name (at most 200 characters).")
+        raise Invalid(_("Please give the candidate's name (at most %(n)s characters).", n=200))
     if "@" not in email or len(email) > 254 or any(c.isspace() for c in email):
-        raise Invalid("Please give a valid email address for the candidate.")
+        raise Invalid(_("Please give a valid email address for the candidate."))
     role = session.get(JobRole, data.job_role_id)
     if role is None:
-        raise Invalid("Please choose a role.")
+        raise Invalid(_("Please choose a role."))
     if not valid_timezone(data.timezone):
-        raise Invalid(f"Unknown time zone: {data.timezone}.")
+        raise Invalid(_("Unknown time zone: %(tz)s.", tz=data.timezone))
     if not MIN_DURATION <= data.duration_minutes <= MAX_DURATION:
-        raise Invalid(f"The duration must be between {MIN_DURATION} and {MAX_DURATION} minutes.")
+        raise Invalid(_("The duration must be between %(min)s and %(max)s minutes.", min=MIN_DURATION,
+                        max=MAX_DURATION))
     if data.video_link.strip() and not valid_web_link(data.video_link.strip()):
-        raise Invalid("The video link must be a web address starting with http:// or https://.")
+        raise Invalid(_("The video link must be a web address starting with http:// or https://."))
     starts = to_utc(data.starts_local, data.timezone) if data.starts_local else None
     deadline = to_utc(data.deadline_local, data.timezone) if data.deadline_local else None
     if starts and deadline and deadline > starts:
-        raise Invalid("The case deadline must be before the meeting, so that reviewers can prepare.")
+        raise Invalid(_("The case deadline must be before the meeting, so that reviewers can prepare."))
 
     wanted = list(dict.fromkeys(data.reviewer_ids))
     reviewers = [u for u in eligible_reviewers(session) if u.id in wanted]
     if len(reviewers) != len(wanted):
-        raise Invalid("Reviewers must be active reviewers or managers.")
+        raise Invalid(_("Reviewers must be active reviewers or managers."))
     reviewers.sort(key=lambda u: wanted.index(u.id))
 
     slugs = list(dict.fromkeys(s.strip() for s in data.case_slugs if s.strip()))
     if not slugs:
-        raise Invalid("Please attach at least one case.")
+        raise Invalid(_("Please attach at least one case."))
     kept = set(attached)  # a case that left the library may stay on a meeting that already has it
     unknown = [s for s in slugs if library.get(s) is None and s not in kept]
     if unknown:
-        raise Invalid(f"Unknown case: {', '.join(unknown)}.")
+        raise Invalid(_("Unknown case: %(cases)s.", cases=", ".join(unknown)))
     return role, starts, deadline, reviewers, slugs
 
 
@@ -292,8 +295,8 @@ def update_meeting(session: Session, library: Library, meeting: Meeting, data: M
     started = set(session.scalars(select(Submission.case_slug).where(Submission.meeting_id == meeting.id)))
     removed_started = sorted(started - set(slugs))
     if removed_started:
-        raise Invalid(f"The candidate has already started {', '.join(removed_started)}; "
-                      f"that case cannot be removed.")
+        raise Invalid(_("The candidate has already started %(cases)s; that case cannot be removed.",
+                        cases=", ".join(removed_started)))
     _apply(meeting, data, role, starts, deadline, reviewers)
     existing = {c.case_slug: c for c in meeting.cases}
     new_cases = []
@@ -339,46 +342,60 @@ class InviteResult:
     mailed: bool
 
 
+WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"),
+            N_("Sunday"))
+MONTHS = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"), N_("July"),
+          N_("August"), N_("September"), N_("October"), N_("November"), N_("December"))
+
+
 def _when(value: datetime | None, tz: str) -> str:
+    """A date a person reads in an email ("Monday 31 March 2031, 10:00"), in the sender's language."""
     local = to_local(value, tz)
-    return f"{local:%A %d %B %Y, %H:%M} ({tz})" if local else ""
+    if not local:
+        return ""
+    return _("%(weekday)s %(day)s %(month)s %(year)s, %(time)s (%(tz)s)", weekday=_(WEEKDAYS[local.weekday()]),
+             day=local.day, month=_(MONTHS[local.month - 1]), year=local.year, time=local.strftime("%H:%M"), tz=tz)
 
 
 def invitation_email(session: Session, meeting: Meeting, url: str, inv: Invitation) -> tuple[str, str]:
     """Subject and text of the invitation: warm and concrete, since the candidate is our guest."""
     role = meeting.job_role
     inviter = session.get(User, meeting.created_by_id) if meeting.created_by_id else None
-    team = f" in {role.team}" if role.team else ""
+    thanks = (_("Thank you for your interest in the %(role)s role in %(team)s.", role=role.title, team=role.team)
+              if role.team else _("Thank you for your interest in the %(role)s role.", role=role.title))
     lines = [
-        f"Hello {meeting.candidate_name},",
+        _("Hello %(name)s,", name=meeting.candidate_name),
         "",
-        f"Thank you for your interest in the {role.title} role{team}. Instead of a classic interview we "
-        "would like to invite you to a conversation that goes both ways: you see what we offer, try a short "
-        "taster case taken from the team's everyday work, and then we talk about it together. Your questions "
-        "matter as much as ours, and there is no pass or fail.",
+        thanks + " " + _("Instead of a classic interview we would like to invite you to a conversation that goes "
+                         "both ways: you see what we offer, try a short taster case taken from the team's everyday "
+                         "work, and then we talk about it together. Your questions matter as much as ours, and "
+                         "there is no pass or fail."),
         "",
-        "Your personal link (please keep it to yourself):",
+        _("Your personal link (please keep it to yourself):"),
         url,
         "",
-        "Behind the link you find what we offer, the case with a time estimate, and the meeting details.",
+        _("Behind the link you find what we offer, the case with a time estimate, and the meeting details."),
     ]
     if meeting.starts_at:
         where = meeting.place or meeting.video_link
-        lines += ["", f"The meeting: {_when(meeting.starts_at, meeting.timezone)}, "
-                      f"{meeting.duration_minutes} minutes" + (f", {where}" if where else "") + "."]
-        lines.append("A calendar entry is attached.")
+        when = _when(meeting.starts_at, meeting.timezone)
+        lines += ["", _("The meeting: %(when)s, %(n)s minutes, %(where)s.", when=when,
+                        n=meeting.duration_minutes, where=where) if where
+                  else _("The meeting: %(when)s, %(n)s minutes.", when=when, n=meeting.duration_minutes)]
+        lines.append(_("A calendar entry is attached."))
     if meeting.case_deadline:
-        lines.append(f"If you can, please hand in your work by {_when(meeting.case_deadline, meeting.timezone)}.")
+        lines.append(_("If you can, please hand in your work by %(when)s.",
+                       when=_when(meeting.case_deadline, meeting.timezone)))
     lines += [
-        f"The link works until {_when(inv.expires_at, meeting.timezone)}.",
+        _("The link works until %(when)s.", when=_when(inv.expires_at, meeting.timezone)),
         "",
-        "If the time does not suit you or anything is unclear, just tell us: we will find a way.",
+        _("If the time does not suit you or anything is unclear, just tell us: we will find a way."),
         "",
-        "Looking forward to meeting you!",
+        _("Looking forward to meeting you!"),
     ]
     if inviter is not None:
         lines.append(inviter.name)
-    return f"Invitation: let's meet about the {role.title} role", "\n".join(lines) + "\n"
+    return _("Invitation: let's meet about the %(role)s role", role=role.title), "\n".join(lines) + "\n"
 
 
 def send_invitation(session: Session, meeting: Meeting, settings: Settings,
@@ -419,8 +436,9 @@ def set_manager_feedback(meeting: Meeting, text: str, shared: bool) -> None:
     """
     body = (text or "").strip()
     if len(body) > MAX_FEEDBACK_CHARS:
-        raise Invalid(f"Please keep the feedback under {MAX_FEEDBACK_CHARS} characters (it has {len(body)}).")
+        raise Invalid(_("Please keep the feedback under %(limit)s characters (it has %(n)s).",
+                        limit=MAX_FEEDBACK_CHARS, n=len(body)))
     if shared and not body:
-        raise Invalid("Please write the feedback before sharing it with the candidate.")
+        raise Invalid(_("Please write the feedback before sharing it with the candidate."))
     meeting.manager_feedback = body
     meeting.manager_feedback_shared = shared

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from caseportal.casebook import Library
 from caseportal.config import Settings
+from caseportal.i18n import default_language
+from caseportal.i18n import gettext as _
 from caseportal.models import Meeting, Notification, Submission, User, utcnow
 
 from . import mail, meetings
@@ -29,16 +31,17 @@ def review_path(submission: Submission) -> str:
 
 def candidate_label(meeting: Meeting) -> str:
     """How a blind review names the candidate (the same label the manage and review pages use)."""
-    return f"Candidate #{meeting.id}"
+    return _("Candidate #%(id)s", id=meeting.id)
 
 
 def _submission_text(who: str, role: str, case_title: str) -> str:
-    return (f"{who} handed in their work on “{case_title}” for the {role} meeting. Take a look and prepare a few "
-            "talking points: the meeting is a conversation, not an exam.")
+    return _("%(who)s handed in their work on “%(case)s” for the %(role)s meeting. Take a look and prepare a few "
+             "talking points: the meeting is a conversation, not an exam.", who=who, case=case_title, role=role)
 
 
 def _mail_body(text: str, url: str) -> str:
-    return f"Hello,\n\n{text}\n\nOpen the work:\n{url}\n\n(You get this because you are a reviewer of the meeting.)\n"
+    return "\n\n".join([_("Hello,"), text, _("Open the work:") + "\n" + url,
+                        _("(You get this because you are a reviewer of the meeting.)")]) + "\n"
 
 
 def notify_submission(session: Session, settings: Settings, submission: Submission, base_url: str, *,
@@ -49,12 +52,19 @@ def notify_submission(session: Session, settings: Settings, submission: Submissi
     the absolute link when a mail server is configured; a failed email is logged, never raised. ``library``
     gives the case's title (otherwise its slug is used). Returns the notifications (flushed, not committed).
     """
+    # Written for the reviewers, not for the candidate who is handing in: the site's language, not theirs.
+    with default_language():
+        return _notify_submission(session, settings, submission, base_url, library)
+
+
+def _notify_submission(session: Session, settings: Settings, submission: Submission, base_url: str,
+                       library: Library | None) -> list[Notification]:
     meeting = session.get(Meeting, submission.meeting_id)
     if meeting is None:
         return []
     spec = library.get(submission.case_slug) if library is not None else None
     case_title = spec.title if spec else submission.case_slug
-    role = meeting.job_role.title if meeting.job_role else "candidate"
+    role = meeting.job_role.title if meeting.job_role else _("candidate")
     path = review_path(submission)
     url = base_url.rstrip("/") + path
     send = mail.mail_configured(settings)
@@ -69,7 +79,8 @@ def notify_submission(session: Session, settings: Settings, submission: Submissi
         session.add(note)
         created.append(note)
         if send:
-            mail.send_mail(settings, reviewer.email, f"Work handed in: {role} ({who})", _mail_body(text, url))
+            mail.send_mail(settings, reviewer.email, _("Work handed in: %(role)s (%(who)s)", role=role, who=who),
+                           _mail_body(text, url))
     session.flush()
     return created
 

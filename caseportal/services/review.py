@@ -17,6 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from caseportal.casebook import CaseSpec
+from caseportal.i18n import gettext as _
+from caseportal.i18n import ngettext
 from caseportal.models import (
     LineComment,
     Meeting,
@@ -83,7 +85,7 @@ def line_count(file: SubmissionFile) -> int | None:
 
 def _require_submitted(submission: Submission) -> None:
     if not submission.is_submitted:
-        raise Invalid("This work has not been submitted yet. It is the candidate's private draft until then.")
+        raise Invalid(_("This work has not been submitted yet. It is the candidate's private draft until then."))
 
 
 def _anchor(submission: Submission, file_path: str | None, line: int | None,
@@ -92,22 +94,24 @@ def _anchor(submission: Submission, file_path: str | None, line: int | None,
     path = (file_path or "").strip()
     if not path:
         if required:
-            raise Invalid("Please choose a file.")
+            raise Invalid(_("Please choose a file."))
         if line is not None:
-            raise Invalid("A line number needs a file: please choose the file it belongs to.")
+            raise Invalid(_("A line number needs a file: please choose the file it belongs to."))
         return "", None
     file = find_file(submission, path)
     if file is None:
-        raise Invalid(f"There is no file called {path} in this submission.")
+        raise Invalid(_("There is no file called %(path)s in this submission.", path=path))
     if line is None:
         if required:
-            raise Invalid("Please give a line number.")
+            raise Invalid(_("Please give a line number."))
         return path, None
     count = line_count(file)
     if count is None:
-        raise Invalid(f"{path} is not a text file, so it has no lines to point at.")
+        raise Invalid(_("%(path)s is not a text file, so it has no lines to point at.", path=path))
     if not 1 <= line <= count:
-        raise Invalid(f"Line {line} is outside {path}, which has {count} line{'s' if count != 1 else ''}.")
+        raise Invalid(ngettext("Line %(line)s is outside %(path)s, which has %(num)s line.",
+                               "Line %(line)s is outside %(path)s, which has %(num)s lines.", count,
+                               line=line, path=path))
     return path, line
 
 
@@ -116,7 +120,7 @@ def _clean_text(text: str | None, limit: int, empty: str) -> str:
     if not value:
         raise Invalid(empty)
     if len(value) > limit:
-        raise Invalid(f"Please keep it under {limit} characters (it has {len(value)}).")
+        raise Invalid(_("Please keep it under %(limit)s characters (it has %(n)s).", limit=limit, n=len(value)))
     return value
 
 
@@ -142,7 +146,7 @@ def add_talking_point(session: Session, submission: Submission, author: User | N
     ``suggestion_key`` records the suggestion it was accepted from, so that suggestion is not offered again.
     """
     _require_submitted(submission)
-    body = _clean_text(text, MAX_POINT_CHARS, "Please write the talking point.")
+    body = _clean_text(text, MAX_POINT_CHARS, _("Please write the talking point."))
     path, ln = _anchor(submission, file_path, line)
     last = session.scalar(select(func.max(TalkingPoint.position))
                           .where(TalkingPoint.submission_id == submission.id))
@@ -159,7 +163,7 @@ def update_talking_point(session: Session, point: TalkingPoint, text: str, file_
     submission = session.get(Submission, point.submission_id)
     assert submission is not None  # the foreign key cascades: a point never outlives its submission
     _require_submitted(submission)
-    point.text = _clean_text(text, MAX_POINT_CHARS, "Please write the talking point.")
+    point.text = _clean_text(text, MAX_POINT_CHARS, _("Please write the talking point."))
     point.file_path, point.line = _anchor(submission, file_path, line)
     session.flush()
     return point
@@ -178,7 +182,7 @@ def delete_talking_point(session: Session, point: TalkingPoint) -> None:
 def move_talking_point(session: Session, point: TalkingPoint, direction: Literal["up", "down"]) -> bool:
     """Swap with the neighbour above or below; False (and nothing changed) at either end of the list."""
     if direction not in ("up", "down"):
-        raise Invalid("Move a talking point up or down.")
+        raise Invalid(_("Move a talking point up or down."))
     points = list(session.scalars(select(TalkingPoint).where(TalkingPoint.submission_id == point.submission_id)
                                   .order_by(TalkingPoint.position, TalkingPoint.id)))
     i = next(k for k, p in enumerate(points) if p.id == point.id)
@@ -212,7 +216,7 @@ def add_comment(session: Session, submission: Submission, author: User, file_pat
                 body: str) -> LineComment:
     """A comment on one line of one text file of submitted work."""
     _require_submitted(submission)
-    text = _clean_text(body, MAX_COMMENT_CHARS, "Please write the comment.")
+    text = _clean_text(body, MAX_COMMENT_CHARS, _("Please write the comment."))
     path, ln = _anchor(submission, file_path, line, required=True)
     assert ln is not None
     comment = LineComment(submission_id=submission.id, author_id=author.id, file_path=path, line=ln, body=text)
@@ -231,7 +235,7 @@ def delete_comment(session: Session, comment: LineComment) -> None:
 
 def mark_reviewed(session: Session, submission: Submission, user: User, now: datetime | None = None) -> None:
     if not submission.is_submitted:
-        raise Invalid("Only submitted work can be marked as reviewed.")
+        raise Invalid(_("Only submitted work can be marked as reviewed."))
     submission.reviewed_at = now or utcnow()
     submission.reviewed_by_id = user.id
     session.flush()
@@ -268,8 +272,8 @@ def _result(run: Run) -> tuple[dict[str, Any], str | None]:
     try:
         data = json.loads(run.result_json)
     except (TypeError, ValueError):
-        return {}, "The stored result could not be read."
-    return (data, None) if isinstance(data, dict) else ({}, "The stored result has an unexpected shape.")
+        return {}, _("The stored result could not be read.")
+    return (data, None) if isinstance(data, dict) else ({}, _("The stored result has an unexpected shape."))
 
 
 def _number(value: Any) -> float | int | None:
@@ -285,7 +289,7 @@ def _checks(raw: Any) -> list[dict[str, Any]]:
             continue
         status = str(c.get("status") or "error").lower()
         out.append({
-            "name": str(c.get("name") or "(unnamed check)"),
+            "name": str(c.get("name") or _("(unnamed check)")),
             "status": status if status in CHECK_STATUSES else "error",
             "message": str(c.get("message") or ""),
             "visible": c.get("visible", True) is not False,

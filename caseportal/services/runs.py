@@ -18,11 +18,14 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from caseportal.i18n import N_
+from caseportal.i18n import gettext as _
 from caseportal.models import Run, RunArtifact, RunKind, RunStatus, Submission, utcnow
 
 from .errors import Invalid, RateLimited
 
-INFRA_EXPLANATION = (
+#: Stored on the run in English (the worker has no visitor); :func:`view` shows it in the visitor's language.
+INFRA_EXPLANATION = N_(
     "Our test machines had a problem running your work. This is not your fault and does not count against "
     "you; we will try again, and the team can see what happened."
 )
@@ -44,7 +47,7 @@ def request_run(session: Session, submission: Submission, kind: RunKind, *, runs
     """
     now = now or utcnow()
     if not submission.files:
-        raise Invalid("There are no files to run yet. Save or upload your work first.")
+        raise Invalid(_("There are no files to run yet. Save or upload your work first."))
     if kind == RunKind.CHECK:
         pending = session.scalar(
             select(Run).where(Run.submission_id == submission.id, Run.kind == RunKind.CHECK,
@@ -58,10 +61,10 @@ def request_run(session: Session, submission: Submission, kind: RunKind, *, runs
                 Run.created_at > now - timedelta(hours=1))
         ) or 0
         if recent >= runs_per_hour:
-            raise RateLimited(
-                f"You have run the checks {recent} times in the last hour, which is our limit. "
-                "Please wait a little before running them again; your work is saved."
-            )
+            raise RateLimited(_(
+                "You have run the checks %(n)s times in the last hour, which is our limit. "
+                "Please wait a little before running them again; your work is saved.", n=recent
+            ))
     run = Run(submission_id=submission.id, kind=kind, status=RunStatus.QUEUED, created_at=now,
               files_sha256=files_digest(submission.file_map()))
     session.add(run)
@@ -196,9 +199,9 @@ def view(run: Run, audience: str) -> RunView:
     finished = run.status in (RunStatus.DONE, RunStatus.ERROR)
     # A full run's raw output may name hidden checks, so candidates get only the check list and explanation.
     show_output = audience != "candidate" or run.kind == RunKind.CHECK
-    explanation = run.explanation
+    explanation = _(run.explanation) if run.explanation == INFRA_EXPLANATION else run.explanation
     if audience == "candidate" and run.status == RunStatus.QUEUED and run.attempts:
-        explanation = "Waiting for a free test machine."
+        explanation = _("Waiting for a free test machine.")
     return RunView(
         id=run.id, kind=run.kind.value, status=run.status.value, outcome=run.outcome,
         explanation=explanation if (finished or audience != "candidate") else "",

@@ -18,6 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from caseportal.casebook import CaseSpec
+from caseportal.i18n import N_
+from caseportal.i18n import gettext as _
 from caseportal.models import Meeting, Submission, SubmissionFile, SubmissionStatus, utcnow
 
 from . import uploads
@@ -26,11 +28,12 @@ from .uploads import Limits, LimitSource, human_size
 
 MAX_NOTE_CHARS = 10_000
 
-DEADLINE_PASSED = ("The deadline for the case has passed, so your work can no longer be changed. "
-                   "You can still look at it, and we look forward to talking about it in the meeting.")
-ALREADY_SUBMITTED = "You have handed in your work, so it can no longer be changed."
-OTHER_SUBMITTED = ("You have already handed in another case for this meeting, so this one can't be started "
-                   "or changed.")
+# Marked for translation here, translated where used (closed_reason), in the visitor's language.
+DEADLINE_PASSED = N_("The deadline for the case has passed, so your work can no longer be changed. "
+                     "You can still look at it, and we look forward to talking about it in the meeting.")
+ALREADY_SUBMITTED = N_("You have handed in your work, so it can no longer be changed.")
+OTHER_SUBMITTED = N_("You have already handed in another case for this meeting, so this one can't be started "
+                     "or changed.")
 
 
 def _digest(content: bytes) -> str:
@@ -79,12 +82,12 @@ def closed_reason(session: Session, meeting: Meeting, submission: Submission | N
                   now: datetime | None = None) -> str | None:
     """Why this work can't change right now (a sentence for the candidate), or None when it can."""
     if submission is not None and submission.is_submitted:
-        return ALREADY_SUBMITTED
+        return _(ALREADY_SUBMITTED)
     if deadline_passed(meeting, now):
-        return DEADLINE_PASSED
+        return _(DEADLINE_PASSED)
     other = handed_in(session, meeting)
     if other is not None and (submission is None or other.id != submission.id):
-        return OTHER_SUBMITTED
+        return _(OTHER_SUBMITTED)
     return None
 
 
@@ -98,7 +101,7 @@ def ensure_open(session: Session, meeting: Meeting, submission: Submission | Non
 def _meeting_of(session: Session, submission: Submission) -> Meeting:
     meeting = session.get(Meeting, submission.meeting_id)
     if meeting is None:  # pragma: no cover - the foreign key makes this impossible
-        raise NotFound("This meeting no longer exists.")
+        raise NotFound(_("This meeting no longer exists."))
     return meeting
 
 
@@ -113,7 +116,7 @@ def start(session: Session, meeting: Meeting, case: CaseSpec, now: datetime | No
     """
     now = now or utcnow()
     if case.slug not in meeting.case_slugs:
-        raise NotFound("This case is not part of your meeting.")
+        raise NotFound(_("This case is not part of your meeting."))
     existing = get(session, meeting, case.slug)
     if existing is not None:
         return existing
@@ -149,12 +152,12 @@ def save_files(session: Session, submission: Submission, files: Mapping[str, str
     for path, text in files.items():
         f = by_path.get(path)
         if f is None:
-            raise Invalid(f"‘{path}’ is not one of your files, so it could not be saved. Nothing was saved. "
-                          "Please reload the page.")
+            raise Invalid(_("‘%(name)s’ is not one of your files, so it could not be saved. Nothing was saved. "
+                            "Please reload the page.", name=path))
         if case is not None and not case.submission.is_editable(path):
-            raise Invalid(f"‘{path}’ is part of the case and can't be edited. Nothing was saved.")
+            raise Invalid(_("‘%(name)s’ is part of the case and can't be edited. Nothing was saved.", name=path))
         if not isinstance(text, str):
-            raise Invalid(f"‘{path}’ could not be read as text. Nothing was saved.")
+            raise Invalid(_("‘%(name)s’ could not be read as text. Nothing was saved.", name=path))
         content = _as_stored_text(text, f.content)
         uploads.check_file_size(path, len(content), limits)
         if _digest(content) != f.sha256:
@@ -198,8 +201,8 @@ def add_uploads(session: Session, submission: Submission, files: list[tuple[str,
     protected = _protected(case)
     for path, _content in prepared:
         if path in protected:
-            raise Invalid(f"‘{path}’ is part of the case and can't be replaced. Please rename your file. "
-                          + uploads.NOTHING_SAVED)
+            raise Invalid(_("‘%(name)s’ is part of the case and can't be replaced. Please rename your file.",
+                            name=path) + " " + _(uploads.NOTHING_SAVED))
     uploads.check_totals({f.path: f.size for f in submission.files}, {p: len(c) for p, c in prepared}, limits)
     by_path = {f.path: f for f in submission.files}
     for path, content in prepared:
@@ -224,19 +227,20 @@ def delete_file(session: Session, submission: Submission, path: str, now: dateti
     ensure_open(session, _meeting_of(session, submission), submission, now)
     target = next((f for f in submission.files if f.path == path), None)
     if target is None:
-        raise NotFound("That file is not part of your work (it may have been deleted already).")
+        raise NotFound(_("That file is not part of your work (it may have been deleted already)."))
     if not deletable(submission, path, case):
-        raise Invalid(f"‘{path}’ is one of the case's own files and can't be deleted.")
+        raise Invalid(_("‘%(name)s’ is one of the case's own files and can't be deleted.", name=path))
     submission.files.remove(target)
     _touch(submission, now)
     session.flush()
 
 
 def _check_notes(notes_more_time: str, questions: str) -> None:
-    for label, text in (("What you would do with more time", notes_more_time),
-                        ("Your questions for the team", questions)):
+    for label, text in ((N_("What you would do with more time"), notes_more_time),
+                        (N_("Your questions for the team"), questions)):
         if len(text or "") > MAX_NOTE_CHARS:
-            raise Invalid(f"{label} is longer than {MAX_NOTE_CHARS} characters. Please shorten it.")
+            raise Invalid(_("%(label)s is longer than %(n)s characters. Please shorten it.", label=_(label),
+                            n=MAX_NOTE_CHARS))
 
 
 def save_notes(session: Session, submission: Submission, notes_more_time: str | None, questions: str | None,
@@ -264,7 +268,7 @@ def submit(session: Session, submission: Submission, notes_more_time: str, quest
     now = now or utcnow()
     ensure_open(session, _meeting_of(session, submission), submission, now)
     if not submission.files:
-        raise Invalid("There is nothing to hand in yet. Please add your work first.")
+        raise Invalid(_("There is nothing to hand in yet. Please add your work first."))
     _check_notes(notes_more_time, questions)
     submission.notes_more_time = (notes_more_time or "").strip()
     submission.questions = (questions or "").strip()

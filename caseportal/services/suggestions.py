@@ -25,6 +25,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from caseportal.casebook import CaseSpec
+from caseportal.i18n import N_, ngettext
+from caseportal.i18n import gettext as _
 from caseportal.models import CandidateFeedback, Submission, TalkingPoint, User
 from caseportal.models.review import DroppedSuggestion
 
@@ -85,9 +87,13 @@ def number_label(value: float | int) -> str:
     return f"{value:.4g}"
 
 
-def _count(n: int, one: str, many: str) -> str:
-    words = {1: "One", 2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six", 7: "Seven", 8: "Eight", 9: "Nine"}
-    return f"{words.get(n, str(n))} {one if n == 1 else many}"
+_NUMBER_WORDS = (N_("One"), N_("Two"), N_("Three"), N_("Four"), N_("Five"), N_("Six"), N_("Seven"), N_("Eight"),
+                 N_("Nine"))
+
+
+def _count_word(n: int) -> str:
+    """A small count as a word that can start a sentence ("Two"), larger ones as digits."""
+    return _(_NUMBER_WORDS[n - 1]) if 1 <= n <= len(_NUMBER_WORDS) else str(n)
 
 
 def _names(names: Sequence[str]) -> str:
@@ -95,9 +101,9 @@ def _names(names: Sequence[str]) -> str:
     shown = [f"`{n}`" for n in names[:MAX_NAMES]]
     rest = len(names) - len(shown)
     if rest:
-        return ", ".join(shown) + f" and {rest} more"
+        return _("%(names)s and %(n)s more", names=", ".join(shown), n=rest)
     if len(shown) > 1:
-        return ", ".join(shown[:-1]) + " and " + shown[-1]
+        return _("%(names)s and %(last)s", names=", ".join(shown[:-1]), last=shown[-1])
     return shown[0] if shown else ""
 
 
@@ -161,10 +167,11 @@ def _from_checks(run: Mapping[str, Any]) -> list[Suggestion]:
     checks = run.get("checks") or []
     if not checks:
         if outcome in ("timeout", "oom", "output_limit", "crashed"):
-            what = {"timeout": "ran out of time", "oom": "ran out of memory",
-                    "output_limit": "printed more output than allowed", "crashed": "stopped early"}[outcome]
-            return [Suggestion("checks-run", f"The full check run {what} before any check finished. What did "
-                               "you see when you ran it yourself, and where would you look first?", "checks",
+            what = {"timeout": _("ran out of time"), "oom": _("ran out of memory"),
+                    "output_limit": _("printed more output than allowed"), "crashed": _("stopped early")}[outcome]
+            return [Suggestion("checks-run", _("The full check run %(what)s before any check finished. What did "
+                                               "you see when you ran it yourself, and where would you look first?",
+                                               what=what), "checks",
                                why=str(run.get("explanation") or ""))]
         return []
     visible_bad = [c["name"] for c in checks if c["visible"] and c["status"] in NOT_PASSING]
@@ -172,28 +179,35 @@ def _from_checks(run: Mapping[str, Any]) -> list[Suggestion]:
     hidden_total = sum(1 for c in checks if not c["visible"])
     passed = sum(1 for c in checks if c["status"] == "passed")
     counted = sum(1 for c in checks if c["status"] != "advisory")
-    figures = (f"Latest full run: {passed} of {counted} checks passed"
-               + (f", hidden checks {hidden_total - len(hidden_bad)} of {hidden_total}" if hidden_total else "")
-               + ".")
+    figures = (_("Latest full run: %(passed)s of %(total)s checks passed, hidden checks %(hidden_passed)s of "
+                 "%(hidden)s.", passed=passed, total=counted, hidden_passed=hidden_total - len(hidden_bad),
+                 hidden=hidden_total) if hidden_total
+               else _("Latest full run: %(passed)s of %(total)s checks passed.", passed=passed, total=counted))
     out: list[Suggestion] = []
     if hidden_bad:
         out.append(Suggestion(
             "checks-hidden",
-            f"{_count(len(hidden_bad), 'hidden edge-case check', 'hidden edge-case checks')} did not pass "
-            f"({_names(hidden_bad)}). How would you go about finding cases like these, and how would you test "
-            "for them?", "checks", why=figures + " The candidate could not see these checks."))
+            ngettext("%(count)s hidden edge-case check did not pass (%(names)s). How would you go about finding "
+                     "cases like these, and how would you test for them?",
+                     "%(count)s hidden edge-case checks did not pass (%(names)s). How would you go about finding "
+                     "cases like these, and how would you test for them?",
+                     len(hidden_bad), count=_count_word(len(hidden_bad)), names=_names(hidden_bad)),
+            "checks", why=figures + " " + _("The candidate could not see these checks.")))
     if visible_bad:
         out.append(Suggestion(
             "checks-visible",
-            f"{_count(len(visible_bad), 'check you could run yourself', 'checks you could run yourself')} "
-            f"did not pass ({_names(visible_bad)}). Where did you get stuck, and what would you try next?",
-            "checks", why=figures + " The candidate could run these checks before handing in."))
+            ngettext("%(count)s check you could run yourself did not pass (%(names)s). Where did you get stuck, "
+                     "and what would you try next?",
+                     "%(count)s checks you could run yourself did not pass (%(names)s). Where did you get stuck, "
+                     "and what would you try next?",
+                     len(visible_bad), count=_count_word(len(visible_bad)), names=_names(visible_bad)),
+            "checks", why=figures + " " + _("The candidate could run these checks before handing in.")))
     if not hidden_bad and not visible_bad and passed:
-        hidden = f", including {hidden_total} you could not see" if hidden_total else ""
-        out.append(Suggestion(
-            "checks-passed",
-            f"All {passed} checks passed{hidden}. Which edge cases did you think about, and how did you "
-            "convince yourself the solution works?", "checks", why=figures))
+        question = _("Which edge cases did you think about, and how did you convince yourself the solution works?")
+        facts = (_("All %(passed)s checks passed, including %(hidden)s you could not see.", passed=passed,
+                   hidden=hidden_total) if hidden_total
+                 else _("All %(passed)s checks passed.", passed=passed))
+        out.append(Suggestion("checks-passed", facts + " " + question, "checks", why=figures))
     return out
 
 
@@ -202,18 +216,20 @@ def _from_metric(run: Mapping[str, Any], case: CaseSpec) -> list[Suggestion]:
     if case.metric is None or not head:
         return []
     name, value, baseline = head["name"], number_label(head["value"]), head["baseline"]
-    better = "lower" if head["direction"] == "lower" else "higher"
+    better = _("lower is better") if head["direction"] == "lower" else _("higher is better")
     if baseline is None:
-        text = (f"Your {name} came out at {value} ({better} is better). How did you decide it was good enough, "
-                "and what would you try next?")
+        text = _("Your %(name)s came out at %(value)s (%(better)s). How did you decide it was good enough, and "
+                 "what would you try next?", name=name, value=value, better=better)
     elif head["beats_baseline"]:
-        text = (f"Your {name} is {value} against a baseline of {number_label(baseline)} ({better} is better): it "
-                "beats the simple approach. What made the difference, and is it worth the extra complexity?")
+        text = _("Your %(name)s is %(value)s against a baseline of %(baseline)s (%(better)s): it beats the simple "
+                 "approach. What made the difference, and is it worth the extra complexity?", name=name,
+                 value=value, baseline=number_label(baseline), better=better)
     else:
-        text = (f"Your {name} is {value} against a baseline of {number_label(baseline)} ({better} is better). "
-                "What would you try to improve it, and how would you know a change really helps?")
+        text = _("Your %(name)s is %(value)s against a baseline of %(baseline)s (%(better)s). What would you try "
+                 "to improve it, and how would you know a change really helps?", name=name, value=value,
+                 baseline=number_label(baseline), better=better)
     return [Suggestion("metric", text, "metric",
-                       why="From the latest full run; the baseline is what a naive approach scores.")]
+                       why=_("From the latest full run; the baseline is what a naive approach scores."))]
 
 
 def _from_time(case: CaseSpec | None, submission: Submission,
@@ -228,29 +244,32 @@ def _from_time(case: CaseSpec | None, submission: Submission,
         return []
     parts: list[str] = []
     figures: list[str] = []
+    # Clauses start in lower case and are joined with "; "; the first letter of the sentence is raised.
     if reported is not None:
-        parts.append(f"you told us you spent about {minutes_label(reported)} on the case")
-        figures.append(f"reported by the candidate: {reported} min")
+        parts.append(_("you told us you spent about %(time)s on the case", time=minutes_label(reported)))
+        figures.append(_("reported by the candidate: %(n)s min", n=reported))
     if elapsed is not None:
         minutes = elapsed.total_seconds() / 60
-        figures.append(f"from starting to handing in: {round(minutes)} min")
+        figures.append(_("from starting to handing in: %(n)s min", n=round(minutes)))
         if elapsed <= MAX_MEANINGFUL_ELAPSED:
-            parts.append(f"about {minutes_label(minutes)} passed between starting and handing in")
+            parts.append(_("about %(time)s passed between starting and handing in", time=minutes_label(minutes)))
         elif elapsed < timedelta(days=2):
-            parts.append(f"about {round(minutes / 60)} hours passed between starting and handing in, breaks "
-                         "included")
+            parts.append(_("about %(n)s hours passed between starting and handing in, breaks included",
+                           n=round(minutes / 60)))
         else:
             days = round(elapsed.total_seconds() / 86400)
-            parts.append(f"you handed in {days} day{'s' if days != 1 else ''} after starting")
+            parts.append(ngettext("you handed in %(num)s day after starting",
+                                  "you handed in %(num)s days after starting", days))
     if estimate:
-        figures.append(f"the case estimate: {estimate} min")
-    sentence = "; ".join(parts)
-    sentence = sentence[0].upper() + sentence[1:]
-    if estimate:
-        sentence += f" (the case is meant to take about {minutes_label(estimate)})"
-    text = sentence + ". How did you divide your time, and what did you decide to leave out?"
-    why = ("Time is context, not a score: the time between starting and handing in includes breaks. "
-           + "; ".join(figures).capitalize() + ".")
+        figures.append(_("the case estimate: %(n)s min", n=estimate))
+    facts = "; ".join(parts)
+    facts = facts[0].upper() + facts[1:]
+    sentence = (_("%(facts)s (the case is meant to take about %(time)s).", facts=facts,
+                  time=minutes_label(estimate)) if estimate else _("%(facts)s.", facts=facts))
+    text = sentence + " " + _("How did you divide your time, and what did you decide to leave out?")
+    figure_text = "; ".join(figures)
+    why = (_("Time is context, not a score: the time between starting and handing in includes breaks.") + " "
+           + figure_text[0].upper() + figure_text[1:] + ".")
     return [Suggestion("time", text, "time", why=why)]
 
 
@@ -261,20 +280,22 @@ def _from_diff(case: CaseSpec | None, submission: Submission) -> list[Suggestion
     diffs = diffing.diff_against_starter(case.starter_files, files)
     summary = diffing.summarize(diffs)
     if not diffs:
-        return [Suggestion("diff", "Your files are the same as the starter files. What did you explore, and "
-                           "where would you have started?", "diff", why="No file differs from the starter.")]
+        return [Suggestion("diff", _("Your files are the same as the starter files. What did you explore, and "
+                                     "where would you have started?"), "diff",
+                           why=_("No file differs from the starter."))]
     top = max(diffs, key=lambda d: d.added + d.removed)  # diffs are sorted by path: ties go to the first
     path, line = _anchor(top, files)
-    lines = f"+{summary.lines_added} −{summary.lines_removed} lines"
+    lines = _("+%(added)s −%(removed)s lines", added=summary.lines_added, removed=summary.lines_removed)
     if summary.files_total == 1:
-        text = (f"You changed one file against the starter, `{top.path}` ({lines}). Could you walk us through "
-                "it: what did you change first, and why there?")
+        text = _("You changed one file against the starter, `%(path)s` (%(lines)s). Could you walk us through it: "
+                 "what did you change first, and why there?", path=top.path, lines=lines)
     else:
-        text = (f"You changed {summary.files_total} files against the starter ({lines}); most of the work is in "
-                f"`{top.path}` (+{top.added} −{top.removed}). Could you walk us through it: what did you change "
-                "first, and why there?")
-    why = (f"Files: {summary.files_changed} changed, {summary.files_added} added, {summary.files_removed} removed. "
-           f"Lines: {summary.lines_added} added, {summary.lines_removed} removed.")
+        text = _("You changed %(n)s files against the starter (%(lines)s); most of the work is in `%(path)s` "
+                 "(+%(added)s −%(removed)s). Could you walk us through it: what did you change first, and why "
+                 "there?", n=summary.files_total, lines=lines, path=top.path, added=top.added, removed=top.removed)
+    why = _("Files: %(changed)s changed, %(added)s added, %(removed)s removed. Lines: %(lines_added)s added, "
+            "%(lines_removed)s removed.", changed=summary.files_changed, added=summary.files_added,
+            removed=summary.files_removed, lines_added=summary.lines_added, lines_removed=summary.lines_removed)
     return [Suggestion("diff", text, "diff", file_path=path, line=line, why=why)]
 
 
@@ -282,20 +303,24 @@ def _from_notes(submission: Submission) -> list[Suggestion]:
     notes = (submission.notes_more_time or "").strip()
     if not notes:
         return []
-    return [Suggestion("notes", f"You wrote what you would do with more time: “{_quote(notes)}” Which of these "
-                       "would you do first, and why?", "notes", why="From the candidate's notes.")]
+    return [Suggestion("notes", _("You wrote what you would do with more time: “%(notes)s” Which of these would "
+                                  "you do first, and why?", notes=_quote(notes)), "notes",
+                       why=_("From the candidate's notes."))]
 
 
 def _from_questions(submission: Submission) -> list[Suggestion]:
-    return [Suggestion(question_key(q), f"Your question: “{_quote(q, 600)}” Let's make sure we answer it.",
-                       "questions", why="The candidate asked this when handing in: make sure someone answers it.")
+    return [Suggestion(question_key(q), _("Your question: “%(question)s” Let's make sure we answer it.",
+                                          question=_quote(q, 600)),
+                       "questions", why=_("The candidate asked this when handing in: make sure someone answers it."))
             for q in split_questions(submission.questions)[:MAX_QUESTIONS]]
 
 
 def _from_prompts(case: CaseSpec) -> list[Suggestion]:
     out = []
     for p in case.reviewer_prompts:
-        why = f"A good answer: {p.good}" + (f" Trade-offs worth discussing: {p.tradeoffs}" if p.tradeoffs else "")
+        why = _("A good answer: %(good)s", good=p.good)
+        if p.tradeoffs:
+            why += " " + _("Trade-offs worth discussing: %(tradeoffs)s", tradeoffs=p.tradeoffs)
         out.append(Suggestion(prompt_key(p.ask), p.ask, "prompt", why=why))
     return out
 
@@ -364,7 +389,7 @@ def open_for(session: Session, submission: Submission, case: CaseSpec | None) ->
 def _open_one(session: Session, submission: Submission, case: CaseSpec | None, key: str) -> Suggestion:
     found = next((s for s in open_for(session, submission, case) if s.key == key), None)
     if found is None:
-        raise NotFound("That suggestion is no longer open: it was accepted or dropped already.")
+        raise NotFound(_("That suggestion is no longer open: it was accepted or dropped already."))
     return found
 
 
@@ -381,7 +406,7 @@ def drop(session: Session, submission: Submission, case: CaseSpec | None, user: 
          key: str) -> DroppedSuggestion:
     """Remember that this submission needs no talking point from this suggestion."""
     if not submission.is_submitted:
-        raise Invalid("This work has not been submitted yet.")
+        raise Invalid(_("This work has not been submitted yet."))
     _open_one(session, submission, case, key)
     row = DroppedSuggestion(submission_id=submission.id, key=key, dropped_by_id=user.id if user else None)
     session.add(row)

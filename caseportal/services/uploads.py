@@ -22,9 +22,13 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import IO, Protocol
 
+from caseportal.i18n import N_, ngettext
+from caseportal.i18n import gettext as _
+
 from .errors import Invalid
 
-NOTHING_SAVED = "Nothing was saved."
+#: Ends most refusals (its own sentence, translated where used).
+NOTHING_SAVED = N_("Nothing was saved.")
 MAX_NAME_CHARS = 255
 READ_CHUNK = 64 * 1024
 #: Below this many uncompressed bytes the compression ratio is not judged: tiny, very repetitive files
@@ -74,7 +78,7 @@ class Limits:
 def human_size(n: int) -> str:
     """Bytes as a person reads them: "300 bytes", "12 KB", "2 MB", "14.3 MB"."""
     if n < 1024:
-        return f"{n} byte" + ("" if n == 1 else "s")
+        return ngettext("%(num)s byte", "%(num)s bytes", n)
     value = n / 1024
     for unit in ("KB", "MB"):
         if value < 1024:
@@ -110,31 +114,33 @@ def normalise_name(name: str, *, keep_dirs: bool) -> str:
     Names are NFC-normalised so that "é" typed on a Mac and on Windows is the same file.
     """
     if not isinstance(name, str):
-        raise Invalid("A file without a usable name was sent. " + NOTHING_SAVED)
+        raise Invalid(_("A file without a usable name was sent.") + " " + _(NOTHING_SAVED))
     name = unicodedata.normalize("NFC", name)
     if any(unicodedata.category(ch) == "Cc" or ch in _BIDI for ch in name):
-        raise Invalid(f"The file name ‘{_shown(name)}’ contains control characters. Please rename the file. "
-                      + NOTHING_SAVED)
+        raise Invalid(_("The file name ‘%(name)s’ contains control characters. Please rename the file.",
+                        name=_shown(name)) + " " + _(NOTHING_SAVED))
     unified = name.replace("\\", "/")
     if not keep_dirs:
         unified = unified.rsplit("/", 1)[-1]
     elif unified.startswith("/"):
-        raise Invalid(f"‘{_shown(name)}’ is an absolute path. Archives may only hold relative paths. "
-                      + NOTHING_SAVED)
+        raise Invalid(_("‘%(name)s’ is an absolute path. Archives may only hold relative paths.",
+                        name=_shown(name)) + " " + _(NOTHING_SAVED))
     if _DRIVE.match(unified):
-        raise Invalid(f"‘{_shown(name)}’ starts with a drive letter. Please rename the file. " + NOTHING_SAVED)
+        raise Invalid(_("‘%(name)s’ starts with a drive letter. Please rename the file.", name=_shown(name))
+                      + " " + _(NOTHING_SAVED))
     parts = [p for p in unified.split("/") if p not in ("", ".")]
     if any(p == ".." for p in parts):
-        raise Invalid(f"‘{_shown(name)}’ points outside its folder (it contains ‘..’). " + NOTHING_SAVED)
+        raise Invalid(_("‘%(name)s’ points outside its folder (it contains ‘..’).", name=_shown(name))
+                      + " " + _(NOTHING_SAVED))
     if not parts:
-        raise Invalid("A file without a name was sent. Please give every file a name. " + NOTHING_SAVED)
+        raise Invalid(_("A file without a name was sent. Please give every file a name.") + " " + _(NOTHING_SAVED))
     if any(p.strip() == "" or p != p.strip() for p in parts):
-        raise Invalid(f"‘{_shown(name)}’ has a name that starts or ends with spaces. Please rename it. "
-                      + NOTHING_SAVED)
+        raise Invalid(_("‘%(name)s’ has a name that starts or ends with spaces. Please rename it.",
+                        name=_shown(name)) + " " + _(NOTHING_SAVED))
     path = "/".join(parts)
     if len(path) > MAX_NAME_CHARS:
-        raise Invalid(f"‘{_shown(path)}’ has a name longer than {MAX_NAME_CHARS} characters. Please shorten it. "
-                      + NOTHING_SAVED)
+        raise Invalid(_("‘%(name)s’ has a name longer than %(n)s characters. Please shorten it.",
+                        name=_shown(path), n=MAX_NAME_CHARS) + " " + _(NOTHING_SAVED))
     return path
 
 
@@ -146,13 +152,14 @@ def check_extension(path: str, accepted_extensions: Collection[str]) -> None:
     suffix = PurePosixPath(path).suffix.lower()
     if suffix not in accepted:
         kinds = ", ".join(sorted(accepted))
-        raise Invalid(f"‘{_shown(path)}’ is not a file type this case accepts ({kinds}). " + NOTHING_SAVED)
+        raise Invalid(_("‘%(name)s’ is not a file type this case accepts (%(kinds)s).", name=_shown(path),
+                        kinds=kinds) + " " + _(NOTHING_SAVED))
 
 
 def check_file_size(path: str, size: int, limits: Limits) -> None:
     if size > limits.max_file_bytes:
-        raise Invalid(f"‘{_shown(path)}’ is {human_size(size)}; files may be at most "
-                      f"{human_size(limits.max_file_bytes)}. " + NOTHING_SAVED)
+        raise Invalid(_("‘%(name)s’ is %(size)s; files may be at most %(max)s.", name=_shown(path),
+                        size=human_size(size), max=human_size(limits.max_file_bytes)) + " " + _(NOTHING_SAVED))
 
 
 class _Budget:
@@ -165,17 +172,17 @@ class _Budget:
         self.total = 0
 
     def _bomb(self) -> Invalid:
-        return Invalid(f"‘{_shown(self.archive)}’ unpacks to far more than its own size, which is how "
-                       "archive bombs work, so we did not open it. Please zip your files normally. "
-                       + NOTHING_SAVED)
+        return Invalid(_("‘%(name)s’ unpacks to far more than its own size, which is how archive bombs work, "
+                         "so we did not open it. Please zip your files normally.", name=_shown(self.archive))
+                       + " " + _(NOTHING_SAVED))
 
     def add(self, path: str, entry_read: int, entry_compressed: int, chunk: int) -> None:
         self.total += chunk
         check_file_size(path, entry_read, self.limits)
         if self.total > self.limits.max_submission_bytes:
             cap = human_size(self.limits.max_submission_bytes)
-            raise Invalid(f"‘{_shown(self.archive)}’ unpacks to more than {cap}, the most a submission may hold. "
-                          + NOTHING_SAVED)
+            raise Invalid(_("‘%(name)s’ unpacks to more than %(max)s, the most a submission may hold.",
+                            name=_shown(self.archive), max=cap) + " " + _(NOTHING_SAVED))
         ratio = self.limits.max_archive_ratio
         if self.total > RATIO_FLOOR_BYTES and self.total > ratio * self.archive_size:
             raise self._bomb()
@@ -225,16 +232,16 @@ def extract_zip(data: bytes, archive_name: str, limits: Limits,
     skipped and folders are implied by paths. Zips inside the archive stay files. One top folder around
     everything (``project/...``) is removed, unless the case has a folder of that name (``known_roots``).
     """
-    damaged = Invalid(f"‘{_shown(archive_name)}’ is not a readable zip archive; it may be damaged or "
-                      "incomplete. Please create it again and re-upload. " + NOTHING_SAVED)
+    damaged = Invalid(_("‘%(name)s’ is not a readable zip archive; it may be damaged or incomplete. Please "
+                        "create it again and re-upload.", name=_shown(archive_name)) + " " + _(NOTHING_SAVED))
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError):
         raise damaged from None
     if len(infos) > limits.max_files * MAX_ARCHIVE_ENTRIES_FACTOR:
-        raise Invalid(f"‘{_shown(archive_name)}’ holds {len(infos)} entries; a submission may have at most "
-                      f"{limits.max_files} files. " + NOTHING_SAVED)
+        raise Invalid(_("‘%(name)s’ holds %(n)s entries; a submission may have at most %(max)s files.",
+                        name=_shown(archive_name), n=len(infos), max=limits.max_files) + " " + _(NOTHING_SAVED))
 
     wanted: list[tuple[str, zipfile.ZipInfo]] = []
     declared = 0
@@ -245,21 +252,22 @@ def extract_zip(data: bytes, archive_name: str, limits: Limits,
         if is_junk(path):
             continue
         if _is_symlink(info):
-            raise Invalid(f"‘{_shown(path)}’ in ‘{_shown(archive_name)}’ is a symbolic link. Please include the "
-                          "real file instead. " + NOTHING_SAVED)
+            raise Invalid(_("‘%(name)s’ in ‘%(archive)s’ is a symbolic link. Please include the real file "
+                            "instead.", name=_shown(path), archive=_shown(archive_name)) + " " + _(NOTHING_SAVED))
         if info.flag_bits & 0x1:
-            raise Invalid(f"‘{_shown(path)}’ in ‘{_shown(archive_name)}’ is encrypted. Please upload an archive "
-                          "without a password. " + NOTHING_SAVED)
+            raise Invalid(_("‘%(name)s’ in ‘%(archive)s’ is encrypted. Please upload an archive without a "
+                            "password.", name=_shown(path), archive=_shown(archive_name)) + " " + _(NOTHING_SAVED))
         # The declared sizes are only a first, cheap refusal; the real bytes are counted while reading.
         check_file_size(path, info.file_size, limits)
         declared += info.file_size
         wanted.append((path, info))
     if len(wanted) > limits.max_files:
-        raise Invalid(f"‘{_shown(archive_name)}’ holds {len(wanted)} files; a submission may have at most "
-                      f"{limits.max_files}. " + NOTHING_SAVED)
+        raise Invalid(_("‘%(name)s’ holds %(n)s files; a submission may have at most %(max)s.",
+                        name=_shown(archive_name), n=len(wanted), max=limits.max_files) + " " + _(NOTHING_SAVED))
     if declared > limits.max_submission_bytes:
-        raise Invalid(f"‘{_shown(archive_name)}’ unpacks to {human_size(declared)}; a submission may hold at most "
-                      f"{human_size(limits.max_submission_bytes)}. " + NOTHING_SAVED)
+        raise Invalid(_("‘%(name)s’ unpacks to %(size)s; a submission may hold at most %(max)s.",
+                        name=_shown(archive_name), size=human_size(declared),
+                        max=human_size(limits.max_submission_bytes)) + " " + _(NOTHING_SAVED))
 
     top = _single_top_folder((p for p, _ in wanted), known_roots)
     budget = _Budget(archive_name, len(data), limits)
@@ -269,7 +277,8 @@ def extract_zip(data: bytes, archive_name: str, limits: Limits,
         if top is not None:
             path = path[len(top) + 1:]
         if path in seen:
-            raise Invalid(f"‘{_shown(path)}’ appears twice in ‘{_shown(archive_name)}’. " + NOTHING_SAVED)
+            raise Invalid(_("‘%(name)s’ appears twice in ‘%(archive)s’.", name=_shown(path),
+                            archive=_shown(archive_name)) + " " + _(NOTHING_SAVED))
         seen.add(path)
         try:
             with zf.open(info) as fh:
@@ -304,27 +313,29 @@ def prepare(uploads: Iterable[tuple[str, bytes]], limits: Limits, accepted_exten
             continue
         if is_zip_name(name):
             if len(content) > limits.max_submission_bytes:
-                raise Invalid(f"‘{_shown(name)}’ is {human_size(len(content))}; a submission may hold at most "
-                              f"{human_size(limits.max_submission_bytes)}. " + NOTHING_SAVED)
+                raise Invalid(_("‘%(name)s’ is %(size)s; a submission may hold at most %(max)s.",
+                                name=_shown(name), size=human_size(len(content)),
+                                max=human_size(limits.max_submission_bytes)) + " " + _(NOTHING_SAVED))
             entries = extract_zip(content, name, limits, known_roots)
             if not entries:
-                raise Invalid(f"‘{_shown(name)}’ has no files in it. " + NOTHING_SAVED)
+                raise Invalid(_("‘%(name)s’ has no files in it.", name=_shown(name)) + " " + _(NOTHING_SAVED))
         else:
             check_file_size(name, len(content), limits)
             entries = [(name, content)]
         for path, data in entries:
             check_extension(path, accepted_extensions)
             if path in out:
-                raise Invalid(f"‘{_shown(path)}’ was sent twice. Please send each file once. " + NOTHING_SAVED)
+                raise Invalid(_("‘%(name)s’ was sent twice. Please send each file once.", name=_shown(path))
+                              + " " + _(NOTHING_SAVED))
             out[path] = data
         if len(out) > limits.max_files:
-            raise Invalid(f"That is more than {limits.max_files} files, the most a submission may have. "
-                          + NOTHING_SAVED)
+            raise Invalid(_("That is more than %(max)s files, the most a submission may have.",
+                            max=limits.max_files) + " " + _(NOTHING_SAVED))
     if count_sent == 0:
-        raise Invalid("No file was chosen. Please choose one or more files to upload.")
+        raise Invalid(_("No file was chosen. Please choose one or more files to upload."))
     if not out:
-        raise Invalid("None of the chosen files could be used (only system files such as .DS_Store were found). "
-                      + NOTHING_SAVED)
+        raise Invalid(_("None of the chosen files could be used (only system files such as .DS_Store were "
+                        "found).") + " " + _(NOTHING_SAVED))
     return list(out.items())
 
 
@@ -333,9 +344,10 @@ def check_totals(existing: Mapping[str, int], incoming: Mapping[str, int], limit
     after = dict(existing)
     after.update(incoming)
     if len(after) > limits.max_files:
-        raise Invalid(f"Your submission would have {len(after)} files; the most allowed is {limits.max_files}. "
-                      "Delete some files first. " + NOTHING_SAVED)
+        raise Invalid(_("Your submission would have %(n)s files; the most allowed is %(max)s. Delete some files "
+                        "first.", n=len(after), max=limits.max_files) + " " + _(NOTHING_SAVED))
     total = sum(after.values())
     if total > limits.max_submission_bytes:
-        raise Invalid(f"Your submission would be {human_size(total)}; the most allowed is "
-                      f"{human_size(limits.max_submission_bytes)}. Delete some files first. " + NOTHING_SAVED)
+        raise Invalid(_("Your submission would be %(size)s; the most allowed is %(max)s. Delete some files "
+                        "first.", size=human_size(total), max=human_size(limits.max_submission_bytes))
+                      + " " + _(NOTHING_SAVED))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from caseportal.i18n import gettext as _
 from caseportal.models import StaffRole, User
 
 from .errors import Invalid
@@ -15,11 +16,11 @@ MIN_PASSWORD = 10
 def create_user(session: Session, *, email: str, name: str, role: StaffRole, password: str) -> User:
     email = email.strip().lower()
     if "@" not in email:
-        raise Invalid("Please give a valid email address.")
+        raise Invalid(_("Please give a valid email address."))
     if len(password) < MIN_PASSWORD:
-        raise Invalid(f"The password must have at least {MIN_PASSWORD} characters.")
+        raise Invalid(_("The password must have at least %(n)s characters.", n=MIN_PASSWORD))
     if session.scalar(select(User).where(func.lower(User.email) == email)):
-        raise Invalid("There is already an account with that email.")
+        raise Invalid(_("There is already an account with that email."))
     user = User(email=email, name=name.strip() or email, role=role, password_hash="")
     user.set_password(password)
     session.add(user)
@@ -32,7 +33,7 @@ def update_user(session: Session, user: User, *, role: StaffRole, active: bool, 
     user.active = active
     if password:
         if len(password) < MIN_PASSWORD:
-            raise Invalid(f"The password must have at least {MIN_PASSWORD} characters.")
+            raise Invalid(_("The password must have at least %(n)s characters.", n=MIN_PASSWORD))
         user.set_password(password)
     elif not active:
         user.session_version += 1  # log a deactivated account out everywhere

@@ -281,7 +281,7 @@ class Journey:
 
     def foreign_requests(self) -> list[str]:
         origin = self.server.origin + "/"
-        return sorted({u for u in self.requests if not (u.startswith(origin) or u.startswith("data:"))})
+        return sorted({u for u in self.requests if not u.startswith(origin)})
 
     def finish(self) -> None:
         problems = []

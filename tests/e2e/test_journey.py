@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -145,18 +146,9 @@ def candidate_tries_the_case(page: Any, j: Journey, link: str) -> None:
 
 
 def candidate_rates_the_case(page: Any, j: Journey, link: str) -> str:
-    """Conditional until /i/<token>/feedback exists: rate the case if the page offers it."""
-    url = link.rstrip("/") + "/feedback"
+    """After handing in, the candidate follows the offer to rate the case and sends the short form."""
+    page.locator('a[href$="/feedback"]').first.click()
     form = page.locator('form[action$="/feedback"]').first
-    if not form.count():
-        entry = page.locator('a[href$="/feedback"]').first
-        if entry.count():
-            entry.click()
-        elif page.request.get(url).status == 200:
-            page.goto(url)
-        else:
-            return "skipped: no candidate feedback form yet"
-        form = page.locator('form[action$="/feedback"], main form').first
     j.step(page, "candidate-feedback-form")
     groups: dict[str, list[Any]] = {}
     for radio in form.locator('input[type="radio"]').all():
@@ -198,38 +190,30 @@ def manager_takes_the_brief(page: Any, j: Journey, meeting_id: int) -> str:
     expect(page.locator("main")).to_contain_text(TALKING_POINT)
     j.step(page, "manager-brief")
 
-    preview = page.get_by_role("link", name="See what the candidate sees")
-    if preview.count():
-        preview.click()
-        j.step(page, "manager-brief-candidate-preview")
-        page.go_back()
+    page.get_by_role("link", name="See what the candidate sees").click()
+    j.step(page, "manager-brief-candidate-preview")
+    page.go_back()
 
     pdf_link = page.locator('a[href$="/brief.pdf"]').first
-    if not pdf_link.count():
-        outcome = "skipped: no PDF link on the brief yet"
-    else:
-        with page.expect_download(timeout=60_000) as info:
-            pdf_link.click()
-        download = info.value
-        body = open(download.path(), "rb").read()  # noqa: SIM115, PTH123 - a small file, read once
-        assert body.startswith(b"%PDF"), f"the brief download is not a PDF: {body[:40]!r}"
-        assert download.suggested_filename.endswith(".pdf"), download.suggested_filename
-        outcome = f"PDF downloaded ({len(body)} bytes)"
+    with page.expect_download(timeout=60_000) as info:
+        pdf_link.click()
+    download = info.value
+    body = Path(download.path()).read_bytes()
+    assert body.startswith(b"%PDF"), f"the brief download is not a PDF: {body[:40]!r}"
+    assert download.suggested_filename.endswith(".pdf"), download.suggested_filename
+    outcome = f"PDF downloaded ({len(body)} bytes)"
 
-    page.goto(j.url(f"/review/meetings/{meeting_id}"))
-    feedback = page.get_by_role("link", name="Feedback to the candidate")
-    if feedback.count():
-        feedback.click()
-        j.step(page, "manager-feedback")
+    page.goto(j.url(f"/meetings/{meeting_id}"))
+    page.get_by_role("link", name="Feedback to the candidate").click()
+    j.step(page, "manager-feedback")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Meetings").click()
     page.get_by_role("link", name=re.compile(r"Pipeline analytics")).click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     j.step(page, "manager-analytics")
 
-    if page.request.get(j.url("/notifications")).status == 200:
-        page.goto(j.url("/notifications"))
-        j.step(page, "manager-notifications")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name=re.compile("Notifications")).click()
+    j.step(page, "manager-notifications")
     return outcome
 
 

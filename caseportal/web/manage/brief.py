@@ -97,7 +97,7 @@ def render_candidate_brief(meeting: Meeting, *, preview: bool = False) -> Markup
     manager's preview. Needs an app and request context (it renders a template).
     """
     if not (meeting.brief_shared or preview):
-        raise NotFound("There is no meeting brief to show yet.")
+        raise NotFound(_("There is no meeting brief to show yet."))
     data = brief_svc.brief_for(db(), meeting, casebook(), "candidate")
     return Markup(render_template("manage/brief_candidate.html", brief=data,  # noqa: S704 - autoescaped template
                                   offer_labels=OFFER_LABELS))

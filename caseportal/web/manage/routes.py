@@ -22,6 +22,7 @@ from caseportal.models import OFFER_SECTIONS, JobRole, Meeting, User, utcnow
 from caseportal.permissions import any_staff_required, manager_required
 from caseportal.services import calendar, mail, markdown, meetings
 from caseportal.services.errors import DomainError
+from caseportal.web.auth.forms import ROLE_LABELS
 
 from .forms import ActionForm, DeleteForm, MeetingForm, RoleForm
 
@@ -96,7 +97,8 @@ def _case_choices(meeting: Meeting | None) -> list[tuple[str, str]]:
 def _meeting_form(meeting: Meeting | None) -> MeetingForm:
     form = MeetingForm()
     form.job_role_id.choices = [(r.id, r.title + (f" · {r.team}" if r.team else "")) for r in meetings.roles(db())]
-    form.reviewers.choices = [(u.id, f"{u.name} ({u.role.value})") for u in meetings.eligible_reviewers(db())]
+    form.reviewers.choices = [(u.id, _("%(name)s (%(role)s)", name=u.name, role=ROLE_LABELS[u.role]))
+                              for u in meetings.eligible_reviewers(db())]
     form.cases.choices = _case_choices(meeting)
     if meeting is not None and request.method == "GET":
         form.candidate_name.data = meeting.candidate_name
