@@ -12,6 +12,7 @@ Both sides run the same trivial check (a command that writes a passing results.j
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import signal
@@ -53,7 +54,7 @@ summary: A check that passes at once.
 time_estimate_minutes: 5
 languages: [en]
 runtime: python
-command: {COMMAND!r}
+command: {json.dumps(COMMAND)}
 limits: {{timeout_s: 30, memory_mb: 256, cpus: 1, pids: 64}}
 review_focus: [nothing]
 reviewer_prompts: [{{ask: "none", good: "none"}}]
@@ -77,7 +78,7 @@ def bare_docker(image: str, n: int) -> list[float]:
     times = []
     for _ in range(n):
         t = time.perf_counter()
-        subprocess.run(["docker", "run", "--rm", "--network", "none", "--tmpfs", "/out", image, *COMMAND],
+        subprocess.run(["docker", "run", "--rm", "--network", "none", "--tmpfs", "/out:uid=65534,gid=65534", image, *COMMAND],
                        check=True, capture_output=True)
         times.append(time.perf_counter() - t)
     return times

@@ -6,8 +6,8 @@ Accept-Language, else English. Templates and web code use Flask-Babel directly (
 Services must not depend on Flask, yet many of their messages (domain errors, generated talking points, the
 invitation email) reach a person. They use :func:`gettext` / :func:`ngettext` / :func:`N_` from here: inside a
 request these translate into the visitor's language through Flask-Babel; anywhere else (CLI, worker, plain unit
-tests) they return the English text, formatted the same way. Flask is imported lazily, so importing a service
-never imports the web stack.
+tests) they return the English text, formatted the same way. Flask is only consulted when a message is built,
+so services keep working without a web app.
 
 Catalogues live in ``caseportal/translations/<lang>/LC_MESSAGES/messages.po``; the compiled ``.mo`` files are
 build output (not committed). :func:`compile_translations` rebuilds the stale ones and runs from ``create_app``:
@@ -24,6 +24,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 LANGUAGES = ("en", "sv")
 DEFAULT_LANGUAGE = "en"
@@ -47,6 +48,25 @@ def select_locale() -> str:
     if chosen in LANGUAGES:
         return chosen
     return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+
+
+def safe_next(target: str | None, default: str, host: str | None = None) -> str:
+    """Where to go back to after switching language: a path on this site, else ``default``.
+
+    Refuses anything a browser could read as another site: other schemes or hosts, ``//host``, backslashes and
+    control characters (browsers drop a tab or newline, so ``/<TAB>/evil.example`` would become
+    ``//evil.example``). An absolute URL on ``host`` (e.g. the Referer) is reduced to its path.
+    """
+    if not target or "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        if host is None or parts.scheme not in ("http", "https") or parts.netloc != host:
+            return default
+        target = urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    if not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
 
 
 # --------------------------------------------------------------------------- translating outside the web layer
@@ -102,7 +122,7 @@ def default_language() -> Iterator[None]:
 # --------------------------------------------------------------------------- catalogues
 
 
-def compile_translations(force: bool = False, directory: Path = TRANSLATIONS_DIR) -> list[Path]:
+def compile_translations(force: bool = False, directory: Path | None = None) -> list[Path]:
     """Compile every ``*.po`` under ``directory`` whose ``.mo`` is missing or older; returns the files written.
 
     Uses Babel's Python API (no msgfmt needed). Fuzzy entries are left out, as gettext does. Each ``.mo`` is
@@ -112,7 +132,7 @@ def compile_translations(force: bool = False, directory: Path = TRANSLATIONS_DIR
     from babel.messages.pofile import read_po
 
     written: list[Path] = []
-    for po in sorted(directory.glob("*/LC_MESSAGES/*.po")):
+    for po in sorted((directory or TRANSLATIONS_DIR).glob("*/LC_MESSAGES/*.po")):
         mo = po.with_suffix(".mo")
         if not force and mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
             continue
@@ -122,6 +142,7 @@ def compile_translations(force: bool = False, directory: Path = TRANSLATIONS_DIR
         try:
             with os.fdopen(fd, "wb") as out:
                 write_mo(out, catalog, use_fuzzy=False)
+            os.chmod(tmp, 0o644)  # mkstemp makes it private; the web process may run as another user
             os.replace(tmp, mo)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

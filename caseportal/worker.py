@@ -138,5 +138,9 @@ def serve(settings: Settings, workers: int = 2) -> None:
     except Exception:  # noqa: BLE001 - no Docker yet must not stop the worker from serving the queue
         log.exception("could not sweep orphaned containers")
     queue.recover(at_start=True)
-    consumer = queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
+    # Huey polls an empty SQLite queue with a growing pause (up to 10 s by default); a short cap keeps a
+    # candidate's "Run checks" snappy for the price of a cheap indexed query a few times a second. Redis
+    # mode blocks on the list instead, so it wakes at once either way.
+    consumer = queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
+                                          initial_delay=0.05, backoff=1.2, max_delay=0.25)
     consumer.run()

@@ -245,6 +245,7 @@ class _Stream:
         self.marker = f"\n{nonce} exit=".encode("ascii")
         self.slack = len(self.marker) + 8
         self.exit_code: int | None = None
+        self.peak_memory: int | None = None
         self.done = False
         self._header = bytearray()
         self._remaining = 0
@@ -288,10 +289,14 @@ class _Stream:
         end = self.out.find(b"\n", idx + len(self.marker))
         if end < 0:
             return
+        fields = bytes(self.out[idx + len(self.marker): end]).split()  # b"N" [b"peak=BYTES"]
         try:
-            self.exit_code = int(self.out[idx + len(self.marker): end])
+            self.exit_code = int(fields[0]) if fields else None
         except ValueError:
             self.exit_code = None
+        for extra in fields[1:]:
+            if extra.startswith(b"peak=") and extra[5:].isdigit() and int(extra[5:]) > 0:
+                self.peak_memory = int(extra[5:])
         del self.out[idx:]
         self.done = True
 
@@ -489,7 +494,7 @@ def run(spec: RunSpec, client: docker.DockerClient | None = None) -> RunResult:
         out: OutArchive | None = None
         peak: int | None = None
         if stopped_for is None and stream.done:
-            peak = _peak_memory(client, container_id)
+            peak = stream.peak_memory or _peak_memory(client, container_id)
             try:
                 out = parse_out_archive(_read_out(client, container_id, lim.results_bytes + (2 << 20)))
             except OutputTooLarge:

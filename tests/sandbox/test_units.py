@@ -145,6 +145,16 @@ def test_stream_splits_stdout_stderr_and_finds_the_marker_across_chunks() -> Non
     assert bytes(stream.out) == b"hello\ntail" and bytes(stream.err) == b"oops\n"
 
 
+def test_stream_reads_the_peak_memory_from_the_marker() -> None:
+    nonce = "cd" * 16
+    stream = _Stream(nonce, 1000)
+    stream.feed(_frame(1, f"out\n{nonce} exit=0 peak=4083712\n".encode()))
+    assert stream.done and stream.exit_code == 0 and stream.peak_memory == 4083712
+    old = _Stream(nonce, 1000)  # an image from before the peak field: the runner asks the engine instead
+    old.feed(_frame(1, f"\n{nonce} exit=1\n".encode()))
+    assert old.exit_code == 1 and old.peak_memory is None
+
+
 def test_stream_ignores_a_forged_marker_and_caps_memory() -> None:
     stream = _Stream("a" * 32, 100)
     stream.feed(_frame(1, b"\n" + b"b" * 32 + b" exit=0\n"))
