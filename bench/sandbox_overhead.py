@@ -78,8 +78,8 @@ def bare_docker(image: str, n: int) -> list[float]:
     times = []
     for _ in range(n):
         t = time.perf_counter()
-        subprocess.run(["docker", "run", "--rm", "--network", "none", "--tmpfs", "/out:uid=65534,gid=65534", image, *COMMAND],
-                       check=True, capture_output=True)
+        subprocess.run(["docker", "run", "--rm", "--network", "none", "--tmpfs", "/out:uid=65534,gid=65534",
+                        image, *COMMAND], check=True, capture_output=True)
         times.append(time.perf_counter() - t)
     return times
 
