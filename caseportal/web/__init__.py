@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from caseportal.i18n import LANGUAGES
+from caseportal.i18n import LANGUAGES, safe_next
 from caseportal.services import markdown
 from caseportal.services.errors import DomainError
 
@@ -54,9 +54,7 @@ def init_app(app: Flask) -> None:
     @app.post("/lang/<code>")
     def set_language(code: str) -> Response:
         """Switch language; a form post (CSRF-protected) so it works without JavaScript."""
-        target = request.form.get("next") or request.referrer or url_for("index")
-        if not target.startswith("/") or target.startswith("//"):
-            target = url_for("index")
+        target = safe_next(request.form.get("next") or request.referrer, url_for("index"), host=request.host)
         resp = make_response(redirect(target))
         if code in LANGUAGES:
             resp.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)

@@ -170,10 +170,6 @@ def test_the_switch_refuses_off_site_next(client: FlaskClient, target: str) -> N
     assert cookie is not None and cookie.value == "sv"  # the switch itself still works
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "set_language in caseportal/web/__init__.py checks startswith('/') before Werkzeug drops control "
-    "characters: '/<TAB>/evil.example' redirects to '//evil.example' (open redirect) and a newline is a 500. "
-    "Use caseportal.i18n.safe_next there, then remove this marker."))
 @pytest.mark.parametrize("target", ["/\t/evil.example", "/\n/evil.example", "/\r\n/evil.example"])
 def test_the_switch_refuses_next_hidden_by_control_characters(client: FlaskClient, target: str) -> None:
     location = switch(client, "sv", target)
@@ -213,3 +209,14 @@ def test_case_brief_in_swedish_when_the_case_has_one(client: FlaskClient, factor
 
     en = get(client, f"/i/{token}/case/{SV_BRIEF_CASE}", "en")
     assert EN_BRIEF_TEXT in en and SV_BRIEF_TEXT not in en
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "/\t/evil.example", "https://evil.example/x", "javascript:x"])
+def test_login_refuses_off_site_next(client: FlaskClient, factory: Factory, target: str) -> None:
+    from caseportal.models import StaffRole
+    from tests.conftest import PASSWORD
+
+    user = factory.user(StaffRole.MANAGER)
+    resp = client.post("/login?next=" + __import__("urllib.parse").parse.quote(target),
+                       data={"email": user.email, "password": PASSWORD})
+    assert resp.status_code == 302 and resp.headers["Location"] == "/meetings"

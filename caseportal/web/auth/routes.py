@@ -8,6 +8,7 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from caseportal.current import db
+from caseportal.i18n import safe_next
 from caseportal.models import StaffRole, User
 from caseportal.permissions import admin_required
 from caseportal.services import users
@@ -19,9 +20,8 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("manage.dashboard")
+    """After login, only a path on this site (never //host, a tab-hidden host or another scheme)."""
+    return safe_next(target, url_for("manage.dashboard"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
