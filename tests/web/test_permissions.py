@@ -181,3 +181,11 @@ def test_every_post_needs_a_csrf_token(csrf_app: Flask) -> None:
         url = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: "1" if m.group(1).endswith("id") else "x", rule.rule)
         resp = client.post(url, data={"anything": "1"})
         assert resp.status_code == 400, f"{rule.endpoint} {url}: {resp.status_code}"
+
+
+def test_every_page_carries_security_headers(client: FlaskClient) -> None:
+    resp = client.get("/login")
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert resp.headers["X-Frame-Options"] == "SAMEORIGIN"
+    csp = resp.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "object-src 'none'" in csp and "unsafe-eval" not in csp
