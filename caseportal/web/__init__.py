@@ -14,7 +14,6 @@ from caseportal.i18n import LANGUAGES, safe_next
 from caseportal.services import markdown
 from caseportal.services.errors import DomainError
 
-
 #: Scripts and styles only from caseportal itself (no CDN, no inline script); inline styles are allowed because
 #: a few pages carry a small <style> block. Responses that serve candidate content set a stricter policy.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
