@@ -14,6 +14,7 @@ and signals completion with the nonce marker, which the candidate cannot forge.
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import logging
@@ -49,6 +50,8 @@ RUNTIME_ENV = "CASEPORTAL_SANDBOX_RUNTIME"
 LINGER_S = 60
 #: Grace for engine calls (start, kill, wait) on top of the run's own timeout.
 ENGINE_GRACE_S = 15.0
+#: How long a container whose entry process already sent everything may take to exit before it is killed.
+EXIT_WAIT_S = 5.0
 MAX_CHECKS = 2000
 MAX_MESSAGE = 10_000
 
@@ -243,9 +246,14 @@ class _Stream:
         self.err = bytearray()
         self.cap = cap
         self.marker = f"\n{nonce} exit=".encode("ascii")
-        self.slack = len(self.marker) + 8
+        self.slack = len(self.marker) + 80  # the marker line: nonce, exit code, peak, out size
         self.exit_code: int | None = None
         self.peak_memory: int | None = None
+        #: /out as a tar, when the entry process sent it after the marker (None: read it through the engine)
+        self.inline_out: bytes | None = None
+        self.inline_too_large = False
+        self._tail: bytearray | None = None
+        self._tail_left = 0
         self.done = False
         self._header = bytearray()
         self._remaining = 0
@@ -262,6 +270,12 @@ class _Stream:
     def feed(self, data: bytes) -> None:
         view = memoryview(data)
         while view and not self.done:
+            if self._tail is not None and self._remaining and self._target is self.out:
+                take = view[: min(self._remaining, self._tail_left)]
+                view = view[len(take):]
+                self._remaining -= len(take)
+                self._take_tail(bytes(take))
+                continue
             if self._remaining == 0:
                 need = 8 - len(self._header)
                 self._header += view[:need]
@@ -276,11 +290,17 @@ class _Stream:
             view = view[len(take):]
             self._remaining -= len(take)
             room = self.cap + self.slack + 1 - self.total
-            if room > 0:
-                start = max(0, len(self.out) - len(self.marker) - 8)
-                self._target += take[:room]
-                if self._target is self.out:
-                    self._find_marker(start)
+            if self._target is self.out:
+                # Look for the marker in the whole chunk (what follows it is the in-band /out, which has
+                # its own size), then keep only as much of the run's own output as the cap allows.
+                start = max(0, len(self.out) - self.slack)
+                self.out += take
+                self._find_marker(start)
+                keep = max(0, self.cap + self.slack + 1 - len(self.err))
+                if len(self.out) > keep:
+                    del self.out[keep:]
+            elif room > 0:
+                self.err += take[:room]
 
     def _find_marker(self, start: int) -> None:
         idx = self.out.find(self.marker, start)
@@ -294,11 +314,39 @@ class _Stream:
             self.exit_code = int(fields[0]) if fields else None
         except ValueError:
             self.exit_code = None
+        tail_size: int | None = None
         for extra in fields[1:]:
             if extra.startswith(b"peak=") and extra[5:].isdigit() and int(extra[5:]) > 0:
                 self.peak_memory = int(extra[5:])
+            elif extra.startswith(b"out="):
+                try:
+                    tail_size = int(extra[4:])
+                except ValueError:
+                    tail_size = None
+        rest = bytes(self.out[end + 1:])
         del self.out[idx:]
-        self.done = True
+        if tail_size is None:
+            self.done = True
+        elif tail_size < 0:
+            self.inline_too_large = True
+            self.done = True
+        else:
+            self._tail, self._tail_left = bytearray(), tail_size
+            self._take_tail(rest)
+
+    def _take_tail(self, data: bytes) -> None:
+        """Collect the in-band /out archive (base64) that follows the marker; it has its own size."""
+        assert self._tail is not None
+        chunk = data[: self._tail_left]
+        self._tail += chunk
+        self._tail_left -= len(chunk)
+        if self._tail_left <= 0:
+            try:
+                self.inline_out = base64.b64decode(bytes(self._tail), validate=True)
+            except ValueError:
+                self.inline_out = b""
+            self._tail = None
+            self.done = True
 
     def text(self, which: bytearray) -> str:
         return bytes(which[: self.cap]).decode("utf-8", "replace")
@@ -341,6 +389,7 @@ def container_options(spec: RunSpec, run_id: str, out_volume: str) -> dict[str, 
         "image": spec.image,
         "entrypoint": [ENTRY],
         "command": ["--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--linger", str(LINGER_S),
+                    "--inline-out", str(lim.results_bytes),
                     "--max-input", str(2 * ((lim.work_mb + case_tmpfs_mb(spec)) << 20)), "--", *spec.command],
         "user": "0:0",
         "working_dir": "/work",
@@ -493,21 +542,33 @@ def run(spec: RunSpec, client: docker.DockerClient | None = None) -> RunResult:
         sock = None
         out: OutArchive | None = None
         peak: int | None = None
+        ends_by_itself = False
         if stopped_for is None and stream.done:
             peak = stream.peak_memory or _peak_memory(client, container_id)
-            try:
-                out = parse_out_archive(_read_out(client, container_id, lim.results_bytes + (2 << 20)))
-            except OutputTooLarge:
-                out = OutArchive(problems=[f"the results were larger than {_fmt_bytes(lim.results_bytes)}"])
-            except docker.errors.NotFound:
-                out = OutArchive(problems=["the results folder was not found"])
+            too_large = OutArchive(problems=[f"the results were larger than {_fmt_bytes(lim.results_bytes)}"])
+            if stream.inline_too_large:
+                out, ends_by_itself = too_large, True
+            elif stream.inline_out is not None:  # sent in-band after the marker: the entry process is ending
+                out, ends_by_itself = parse_out_archive(stream.inline_out), True
+            else:  # an image whose entry process lingers until /out is read through the engine
+                try:
+                    out = parse_out_archive(_read_out(client, container_id, lim.results_bytes + (2 << 20)))
+                except OutputTooLarge:
+                    out = too_large
+                except docker.errors.NotFound:
+                    out = OutArchive(problems=["the results folder was not found"])
         elif stopped_for is not None:
             peak = _peak_memory(client, container_id)
-        _kill(client, container_id)
+        if not ends_by_itself:
+            _kill(client, container_id)
         try:
-            client.api.wait(container_id, timeout=ENGINE_GRACE_S)
+            client.api.wait(container_id, timeout=EXIT_WAIT_S if ends_by_itself else ENGINE_GRACE_S)
         except requests.exceptions.ReadTimeout:
-            pass
+            _kill(client, container_id)
+            try:
+                client.api.wait(container_id, timeout=ENGINE_GRACE_S)
+            except requests.exceptions.ReadTimeout:
+                pass
         state = client.api.inspect_container(container_id).get("State", {})
         exit_code = stream.exit_code if stream.done else state.get("ExitCode")
         oom = bool(state.get("OOMKilled"))

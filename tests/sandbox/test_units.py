@@ -155,12 +155,41 @@ def test_stream_reads_the_peak_memory_from_the_marker() -> None:
     assert old.exit_code == 1 and old.peak_memory is None
 
 
+def test_stream_collects_the_in_band_out_archive_across_frames() -> None:
+    import base64
+
+    nonce = "ef" * 16
+    payload = base64.b64encode(b"tar bytes \x00\x01 here")
+    data = (_frame(1, b"run output\n") + _frame(1, f"\n{nonce} exit=0 peak=10 out={len(payload)}\n".encode()
+                                                   + payload[:5]) + _frame(2, b"late stderr\n")
+            + _frame(1, payload[5:]))
+    stream = _Stream(nonce, 1000)
+    for i in range(len(data)):  # one byte at a time: marker, frames and archive split everywhere
+        stream.feed(data[i:i + 1])
+    assert stream.done and stream.exit_code == 0 and stream.inline_out == b"tar bytes \x00\x01 here"
+    assert bytes(stream.out) == b"run output\n" and bytes(stream.err) == b"late stderr\n"
+
+
+def test_stream_marks_an_oversized_out_and_a_small_cap_does_not_cut_the_archive() -> None:
+    import base64
+
+    nonce = "ef" * 16
+    big = _Stream(nonce, 1000)
+    big.feed(_frame(1, f"\n{nonce} exit=0 peak=10 out=-1\n".encode()))
+    assert big.done and big.inline_too_large and big.inline_out is None
+    payload = base64.b64encode(b"x" * 5000)  # far larger than the output cap: the archive has its own size
+    tight = _Stream(nonce, 50)
+    tight.feed(_frame(1, b"y" * 40 + f"\n{nonce} exit=1 out={len(payload)}\n".encode() + payload))
+    assert tight.done and tight.exit_code == 1 and tight.inline_out == b"x" * 5000
+    assert bytes(tight.out) == b"y" * 40
+
+
 def test_stream_ignores_a_forged_marker_and_caps_memory() -> None:
     stream = _Stream("a" * 32, 100)
     stream.feed(_frame(1, b"\n" + b"b" * 32 + b" exit=0\n"))
     assert not stream.done
     stream.feed(_frame(1, b"x" * 10_000_000))
-    assert stream.over_cap and len(stream.out) < 200
+    assert stream.over_cap and len(stream.out) <= stream.cap + stream.slack + 1 < 300
     assert len(stream.text(stream.out)) <= 100
 
 

@@ -136,3 +136,21 @@ def test_queued_runs_whose_job_never_arrived_are_recovered(session: Session, fac
     session.commit()
     assert runs.stale_run_ids(session, queued_grace_s=60) == []
     assert runs.stale_run_ids(session, now=utcnow() + timedelta(seconds=61), queued_grace_s=60) == [run.id]
+
+
+def test_worker_reloads_the_case_library_only_when_a_file_changed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import time
+
+    from caseportal.casebook import scaffold
+    from caseportal.worker import _library
+
+    scaffold(tmp_path, "demo-case", "coding")
+    first = _library(tmp_path)
+    assert _library(tmp_path) is first, "unchanged files: the loaded library is reused"
+    brief = tmp_path / "demo-case" / "brief.md"
+    brief.write_text(brief.read_text() + "\nOne more line.\n")
+    later = time.time() + 5
+    os.utime(brief, (later, later))
+    again = _library(tmp_path)
+    assert again is not first and "One more line." in again.get("demo-case").brief()  # type: ignore[union-attr]
