@@ -83,6 +83,17 @@ class Workers:
         """Worker output; raises at once when every started worker has died (no point in waiting)."""
         return self._logs()
 
+    def wait_ready(self, timeout: float = 60) -> None:
+        """Until every started worker's consumer says it is serving (so that all compete for new jobs)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.check_alive()
+            logs = [(self.tmp / f"worker-{i}.log").read_text(errors="replace") for i in range(len(self.procs))]
+            if all("Huey consumer started" in log for log in logs):
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"workers did not start\n{self._logs()}")
+
     def check_alive(self) -> None:
         if self.procs and all(p.poll() is not None for p in self.procs):
             raise AssertionError(f"every worker exited\n{self._logs()}")

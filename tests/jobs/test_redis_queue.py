@@ -74,12 +74,14 @@ def test_two_workers_on_one_redis_queue_share_the_runs(
         sub = make_submission(session, meeting, reference_files(factory, slug))
         run_ids.append(runs.request_run(session, sub, RunKind.FULL, runs_per_hour=10).id)
     session.commit()
-    for run_id in run_ids:
-        app.extensions["caseportal.queue"].enqueue_run(run_id)
     # Two worker processes, as on two machines: each has its own Docker client and shares only Redis + DB.
+    # Both are serving before the jobs arrive, so that neither can drain the queue alone while the other starts.
     workers.settings = redis_settings
     workers.start(workers=1)
     workers.start(workers=1)
+    workers.wait_ready()
+    for run_id in run_ids:
+        app.extensions["caseportal.queue"].enqueue_run(run_id)
     wait_for(lambda: all(finished(session, r) for r in run_ids), 300, "all runs to finish", workers.logs,
              workers.check_alive)
     done = [run_state(session, r) for r in run_ids]
