@@ -102,6 +102,16 @@ def ngettext(singular: str, plural: str, num: int, **params: object) -> str:
     return (singular if num == 1 else plural) % params
 
 
+def current_language() -> str:
+    """The visitor's language inside a request with Babel, else the default."""
+    if _babel_active():
+        from flask_babel import get_locale
+
+        loc = get_locale()
+        return getattr(loc, "language", None) or DEFAULT_LANGUAGE
+    return DEFAULT_LANGUAGE
+
+
 @contextmanager
 def default_language() -> Iterator[None]:
     """Text for someone other than the visitor (a stored notification, a colleague's email): the site's language.

@@ -142,7 +142,7 @@ def execute_run(settings: Settings, database: Database, run_id: int) -> Result:
         beat.stop.set()
 
     with database.begin() as s:
-        recorded = runs.record(s, run_id, token, result)
+        recorded = runs.record(s, run_id, token, result, limits=spec.limits.to_dict())
     if not recorded:
         log.warning("run %s: result of a stale attempt dropped", run_id)
     return "done" if recorded else "skip"

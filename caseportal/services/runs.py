@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from caseportal.i18n import N_
+from caseportal.i18n import N_, current_language, ngettext
 from caseportal.i18n import gettext as _
 from caseportal.models import Run, RunArtifact, RunKind, RunStatus, Submission, utcnow
 
@@ -99,11 +99,17 @@ def heartbeat(session: Session, run_id: int, token: str, lease_s: int, now: date
     return res.rowcount == 1  # type: ignore[attr-defined]
 
 
-def record(session: Session, run_id: int, token: str, result: Any, now: datetime | None = None) -> bool:
-    """Store a sandbox RunResult for the attempt holding the claim; any other attempt's result is dropped."""
+def record(session: Session, run_id: int, token: str, result: Any, now: datetime | None = None,
+           limits: dict[str, Any] | None = None) -> bool:
+    """Store a sandbox RunResult for the attempt holding the claim; any other attempt's result is dropped.
+
+    The run's limits are kept with it, so that the explanation can be told again in the visitor's language.
+    """
     now = now or utcnow()
     data = result.to_dict()
     data.pop("artifacts", None)
+    if limits:
+        data["limits"] = dict(limits)
     res = session.execute(
         update(Run).where(Run.id == run_id, Run.claim_token == token, Run.status == RunStatus.RUNNING)
         .values(status=RunStatus.DONE, outcome=str(getattr(result.outcome, "value", result.outcome)),
@@ -190,6 +196,34 @@ class RunView:
         return self.__dict__.copy()
 
 
+def candidate_explanation(outcome: str, visible_checks: list[dict[str, Any]], limits: dict[str, Any]) -> str:
+    """The outcome told in the visitor's language (the sandbox words it in English, for the logs and staff).
+
+    Counts come from the checks the candidate can see, so a full run never reveals how many hidden ones failed.
+    """
+    counted = [c for c in visible_checks if c.get("status") != "advisory"]
+    bad = [c for c in counted if c.get("status") in ("failed", "error")]
+    if outcome in ("passed", "failed"):
+        if bad:
+            return ngettext("%(bad)s of %(num)s check did not pass.", "%(bad)s of %(num)s checks did not pass.",
+                            len(counted), bad=len(bad))
+        if counted:
+            return ngettext("The %(num)s check you can see passed.", "All %(num)s checks you can see passed.",
+                            len(counted))
+        return _("The run finished.")
+    if outcome == "timeout" and limits.get("timeout_s"):
+        return _("Your code ran longer than the %(limit)s s time limit and was stopped.",
+                 limit=f"{float(limits['timeout_s']):g}")
+    if outcome == "oom" and limits.get("memory_mb"):
+        return _("Your code used more than the %(limit)s MB memory limit and was stopped.",
+                 limit=limits["memory_mb"])
+    if outcome == "output_limit":
+        return _("Your code printed more output than the limit allows, so the run was stopped.")
+    if outcome == "crashed":
+        return _("Your code stopped before the checks could report their results. The output may show why.")
+    return ""
+
+
 def view(run: Run, audience: str) -> RunView:
     """The run as shown to "candidate" or "reviewer"."""
     data: dict[str, Any] = json.loads(run.result_json) if run.result_json else {}
@@ -200,6 +234,9 @@ def view(run: Run, audience: str) -> RunView:
     # A full run's raw output may name hidden checks, so candidates get only the check list and explanation.
     show_output = audience != "candidate" or run.kind == RunKind.CHECK
     explanation = _(run.explanation) if run.explanation == INFRA_EXPLANATION else run.explanation
+    if audience == "candidate" and finished and run.outcome and run.outcome != "infra_error" \
+            and current_language() != "en":
+        explanation = candidate_explanation(run.outcome, checks, dict(data.get("limits") or {})) or explanation
     if audience == "candidate" and run.status == RunStatus.QUEUED and run.attempts:
         explanation = _("Waiting for a free test machine.")
     return RunView(

@@ -154,3 +154,31 @@ def test_worker_reloads_the_case_library_only_when_a_file_changed(tmp_path) -> N
     os.utime(brief, (later, later))
     again = _library(tmp_path)
     assert again is not first and "One more line." in again.get("demo-case").brief()  # type: ignore[union-attr]
+
+
+def test_candidates_read_the_outcome_in_their_language(app, session: Session, factory: Factory) -> None:  # type: ignore[no-untyped-def]
+    """The sandbox words explanations in English; a Swedish candidate gets them in Swedish, hidden counts kept out."""
+    sub = _submission(session, factory)
+    run = runs.request_run(session, sub, RunKind.FULL, runs_per_hour=5)
+    token = runs.claim(session, run.id, "w", 60)
+    result = FakeResult(outcome="failed", explanation="1 of 2 checks did not pass.")
+    assert token and runs.record(session, run.id, token, result, limits={"timeout_s": 60.0, "memory_mb": 256})
+    session.commit()
+    session.refresh(run)
+    from flask_babel import refresh
+
+    with app.test_request_context(headers={"Accept-Language": "sv"}):
+        refresh()  # the test holds one app context open; Babel caches the locale there
+        sv = runs.view(run, "candidate").explanation
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        refresh()
+        en = runs.view(run, "candidate").explanation
+        staff = runs.view(run, "reviewer").explanation
+    assert sv == "Den 1 kontroll du kan se gick igenom.", sv  # the hidden failure is not counted for them
+    assert en == staff == "1 of 2 checks did not pass."
+    assert json.loads(run.result_json or "{}")["limits"]["memory_mb"] == 256
+    with app.test_request_context(headers={"Accept-Language": "sv"}):
+        refresh()
+        assert runs.candidate_explanation("timeout", [], {"timeout_s": 60.0}) == \
+            "Din kod körde längre än tidsgränsen på 60 s och stoppades."
+        assert "256 MB" in runs.candidate_explanation("oom", [], {"memory_mb": 256})
