@@ -105,7 +105,7 @@ def execute_run(settings: Settings, database: Database, run_id: int) -> Result:
 
     from .case_runs import spec_for
     from .jobs import worker_name
-    from .services import runs
+    from .services import case_versions, runs
 
     with database.begin() as s:
         token = runs.claim(s, run_id, worker_name(), settings.run_lease_seconds)
@@ -123,7 +123,7 @@ def execute_run(settings: Settings, database: Database, run_id: int) -> Result:
             assert sub is not None
             files = sub.file_map()
             slug, kind = sub.case_slug, run.kind
-        case = _library(settings.cases_dir).get(slug)
+            case = case_versions.case_for(s, _library(settings.cases_dir), slug, sub.case_version)
         if case is None:
             raise RuntimeError(f"case {slug!r} is not in the library on worker {worker_name()}")
         spec = spec_for(case, files, checks="visible" if kind == RunKind.CHECK else "all",

@@ -1,6 +1,7 @@
 """SQLAlchemy 2 typed models, one module per aggregate."""
 
 from .base import Base, utcnow
+from .cases import CaseSnapshot
 from .feedback import CandidateFeedback, Notification
 from .meetings import OFFER_SECTIONS, Invitation, JobRole, Meeting, MeetingCase, MeetingReviewer
 from .review import DroppedSuggestion, LineComment, TalkingPoint
@@ -9,7 +10,7 @@ from .submissions import Submission, SubmissionFile, SubmissionStatus
 from .users import StaffRole, User
 
 __all__ = [
-    "Base", "utcnow", "CandidateFeedback", "Notification", "OFFER_SECTIONS", "Invitation", "JobRole",
+    "Base", "utcnow", "CaseSnapshot", "CandidateFeedback", "Notification", "OFFER_SECTIONS", "Invitation", "JobRole",
     "Meeting", "MeetingCase", "MeetingReviewer", "DroppedSuggestion", "LineComment", "TalkingPoint", "Run",
     "RunArtifact",
     "RunKind", "RunStatus", "Submission", "SubmissionFile", "SubmissionStatus", "StaffRole", "User",

@@ -22,7 +22,7 @@ from caseportal.i18n import N_
 from caseportal.i18n import gettext as _
 from caseportal.models import Meeting, Submission, SubmissionFile, SubmissionStatus, utcnow
 
-from . import uploads
+from . import case_versions, uploads
 from .errors import Invalid, NotFound
 from .uploads import Limits, LimitSource, human_size
 
@@ -121,6 +121,7 @@ def start(session: Session, meeting: Meeting, case: CaseSpec, now: datetime | No
     if existing is not None:
         return existing
     ensure_open(session, meeting, None, now)
+    case_versions.snapshot(session, case)  # so later edits to the case never change what this work meets
     sub = Submission(meeting_id=meeting.id, case_slug=case.slug, case_version=case.version,
                      status=SubmissionStatus.DRAFT, started_at=now, updated_at=now)
     sub.files = [_new_file(path, content, now) for path, content in sorted(case.starter_files.items())]

@@ -20,6 +20,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import SelectChoice
 
+from caseportal.casebook import CaseSpec
 from caseportal.current import casebook, db
 from caseportal.models import (
     LineComment,
@@ -33,7 +34,7 @@ from caseportal.models import (
     User,
 )
 from caseportal.permissions import any_staff_required, can_review_submission, can_view_meeting
-from caseportal.services import diffing, highlight, meetings, suggestions
+from caseportal.services import case_versions, diffing, highlight, meetings, suggestions
 from caseportal.services import review as svc
 from caseportal.services.diffing import split_lines
 from caseportal.services.errors import DomainError, NotFound
@@ -132,6 +133,11 @@ def _send(content: bytes, name: str, *, mimetype: str, inline: bool, csp: str | 
 # --------------------------------------------------------------------------- pages
 
 
+def _case_of(submission: Submission) -> CaseSpec | None:
+    """The case version the work was made against (a stored snapshot once the library's case has changed)."""
+    return case_versions.case_for(db(), casebook(), submission.case_slug, submission.case_version)
+
+
 @bp.get("/meetings/<int:meeting_id>")
 @any_staff_required
 def meeting(meeting_id: int) -> str:
@@ -189,7 +195,7 @@ def _render_submission(submission: Submission, meeting: Meeting, *, point_form: 
                        comment_errors: dict[int, str] | None = None,
                        suggestion_forms: dict[str, SuggestionForm] | None = None,
                        suggestion_errors: dict[str, str] | None = None, status: int = 200) -> tuple[str, int]:
-    case = casebook().get(submission.case_slug)
+    case = _case_of(submission)
     ctx: dict[str, Any] = {
         "meeting": meeting, "submission": submission, "case": case,
         "show_candidate": _show_candidate(meeting), "action_form": ActionForm(), "move_form": MoveForm(),
@@ -373,7 +379,7 @@ def accept_suggestion(submission_id: int, key: str) -> BaseResponse | tuple[str,
     if not form.validate_on_submit():  # too long: shown next to the suggestion with what they wrote
         return _render_submission(sub, m, suggestion_forms={key: form}, status=400)
     try:
-        point = suggestions.accept(db(), sub, casebook().get(sub.case_slug), current_user, key, form.text.data)
+        point = suggestions.accept(db(), sub, _case_of(sub), current_user, key, form.text.data)
         db().commit()
     except NotFound as err:
         db().rollback()
@@ -394,7 +400,7 @@ def drop_suggestion(submission_id: int, key: str) -> BaseResponse:
     _key_or_404(key)
     _require_form(SuggestionForm(prefix=f"s-{key}"))  # the Drop button sits in the suggestion's own form
     try:
-        suggestions.drop(db(), sub, casebook().get(sub.case_slug), current_user, key)
+        suggestions.drop(db(), sub, _case_of(sub), current_user, key)
         db().commit()
         flash(_("Suggestion dropped. It will not be suggested again for this work."), "info")
     except DomainError as err:

@@ -1,0 +1,73 @@
+"""Case versions: each submission is run and reviewed against the exact case version it was started on.
+
+When a candidate starts a case, every file of that version is stored once (keyed by the version hash). Later
+the worker and the review pages ask for the submission's version: the library's case while it is unchanged,
+else the stored snapshot, unpacked and validated like any case folder.
+"""
+
+from __future__ import annotations
+
+import io
+import tarfile
+import tempfile
+import threading
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from caseportal.casebook import CaseError, CaseSpec, Library, load_case
+from caseportal.models import CaseSnapshot
+
+_cache: dict[str, CaseSpec] = {}
+_lock = threading.Lock()
+
+
+def _case_files(case: CaseSpec) -> dict[str, bytes]:
+    root = Path(case.path)
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and not p.is_symlink() and "__pycache__" not in p.parts and p.suffix != ".pyc"}
+
+
+def snapshot(session: Session, case: CaseSpec) -> CaseSnapshot:
+    """Store this version of the case once (a second call for the same version is a lookup)."""
+    existing = session.get(CaseSnapshot, case.version)
+    if existing is not None:
+        return existing
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for rel, content in _case_files(case).items():
+            info = tarfile.TarInfo(rel)
+            info.size, info.mode = len(content), 0o644
+            tar.addfile(info, io.BytesIO(content))
+    snap = CaseSnapshot(version=case.version, slug=case.slug, archive=buf.getvalue())
+    session.add(snap)
+    session.flush()
+    return snap
+
+
+def _unpack(snap: CaseSnapshot) -> CaseSpec | None:
+    folder = Path(tempfile.mkdtemp(prefix="caseportal-case-")) / snap.slug
+    folder.mkdir()
+    with tarfile.open(fileobj=io.BytesIO(snap.archive), mode="r:gz") as tar:
+        tar.extractall(folder, filter="data")  # refuses links and paths outside the folder
+    try:
+        return load_case(folder)
+    except CaseError:
+        return None
+
+
+def case_for(session: Session, library: Library, slug: str, version: str) -> CaseSpec | None:
+    """The case as it was at ``version``; the current one when no snapshot of that version exists."""
+    current = library.get(slug)
+    if current is not None and current.version == version:
+        return current
+    with _lock:
+        if version in _cache:
+            return _cache[version]
+    snap = session.get(CaseSnapshot, version)
+    case = _unpack(snap) if snap is not None and snap.slug == slug else None
+    if case is None:
+        return current
+    with _lock:
+        _cache[version] = case
+    return case

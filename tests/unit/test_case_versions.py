@@ -1,0 +1,59 @@
+"""A submission meets the case version it was started on, even after the case's files change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from caseportal.casebook import load_library, scaffold
+from caseportal.models import CaseSnapshot
+from caseportal.services import case_versions, submissions
+from tests.conftest import Factory
+
+
+def _library_with_case(root: Path) -> tuple[Path, str]:
+    folder = scaffold(root, "versioned-case", "coding")
+    return folder, "versioned-case"
+
+
+def test_starting_a_case_stores_its_version_once(tmp_path: Path, session: Session, factory: Factory) -> None:
+    _library_with_case(tmp_path)
+    case = load_library(tmp_path).get("versioned-case")
+    assert case is not None
+    meeting = factory.meeting(cases=[])
+    meeting.cases.clear()
+    from caseportal.models import MeetingCase
+
+    meeting.cases.append(MeetingCase(case_slug=case.slug, position=0))
+    session.commit()
+    sub = submissions.start(session, meeting, case)
+    session.commit()
+    assert sub.case_version == case.version
+    assert session.query(CaseSnapshot).filter_by(version=case.version).count() == 1
+    case_versions.snapshot(session, case)  # a second time is a lookup, not a second row
+    assert session.query(CaseSnapshot).count() == 1
+
+
+def test_an_edited_case_is_still_met_in_the_version_the_work_started_on(tmp_path: Path, session: Session) -> None:
+    folder, slug = _library_with_case(tmp_path)
+    old = load_library(tmp_path).get(slug)
+    assert old is not None
+    case_versions.snapshot(session, old)
+    session.commit()
+    starter = next(p for p in sorted((folder / "starter").rglob("*")) if p.is_file())
+    starter.write_text(starter.read_text() + "\n# changed by the case author later\n")
+    hidden = next(p for p in sorted((folder / "checks" / "hidden").rglob("*.py")))
+    hidden.write_text(hidden.read_text() + "\n\ndef test_added_later():\n    assert False\n")
+    new_library = load_library(tmp_path)
+    new = new_library.get(slug)
+    assert new is not None and new.version != old.version
+
+    then = case_versions.case_for(session, new_library, slug, old.version)
+    assert then is not None and then.version == old.version
+    assert then.starter_files == old.starter_files and then.hidden_checks == old.hidden_checks
+    assert then.solution_files == old.solution_files
+    # the current version is served from the library itself
+    assert case_versions.case_for(session, new_library, slug, new.version) is new
+    # a version never stored (work from before snapshots existed) falls back to the current case
+    assert case_versions.case_for(session, new_library, slug, "0" * 64) is new
