@@ -46,14 +46,16 @@ def snapshot(session: Session, case: CaseSpec) -> CaseSnapshot:
 
 
 def _unpack(snap: CaseSnapshot) -> CaseSpec | None:
-    folder = Path(tempfile.mkdtemp(prefix="caseportal-case-")) / snap.slug
-    folder.mkdir()
-    with tarfile.open(fileobj=io.BytesIO(snap.archive), mode="r:gz") as tar:
-        tar.extractall(folder, filter="data")  # refuses links and paths outside the folder
-    try:
-        return load_case(folder)
-    except CaseError:
-        return None
+    """Validate the stored version like any case folder; the spec keeps its files in memory, so the folder goes."""
+    with tempfile.TemporaryDirectory(prefix="caseportal-case-") as tmp:
+        folder = Path(tmp) / snap.slug
+        folder.mkdir()
+        with tarfile.open(fileobj=io.BytesIO(snap.archive), mode="r:gz") as tar:
+            tar.extractall(folder, filter="data")  # refuses links and paths outside the folder
+        try:
+            return load_case(folder)
+        except CaseError:
+            return None
 
 
 def case_for(session: Session, library: Library, slug: str, version: str) -> CaseSpec | None:
