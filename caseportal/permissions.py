@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from .extensions import login_manager
 from .models import Meeting, StaffRole, Submission, User
+from .services.meetings import can_see
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -59,11 +60,7 @@ any_staff_required = staff_required()
 
 def can_view_meeting(user: User, meeting: Meeting) -> bool:
     """Managers and admins see every meeting; a reviewer only the meetings they take part in."""
-    if not user.is_authenticated or not user.active:
-        return False
-    if user.is_manager:
-        return True
-    return any(r.id == user.id for r in meeting.reviewers)
+    return bool(user.is_authenticated and user.active) and can_see(user, meeting)
 
 
 def can_review_submission(user: User, meeting: Meeting, submission: Submission) -> bool:

@@ -155,10 +155,15 @@ def meetings_for(session: Session, user: User) -> list[Meeting]:
     return sorted(meetings, key=key)
 
 
+def can_see(user: User, meeting: Meeting) -> bool:
+    """The one rule for who sees a meeting: managers and admins all, a reviewer only the ones they take part in."""
+    return user.is_manager or any(r.id == user.id for r in meeting.reviewers)
+
+
 def meeting_for(session: Session, user: User, meeting_id: int) -> Meeting:
     """One meeting, or NotFound when it is missing or outside the user's reach (existence never leaks)."""
     meeting = session.get(Meeting, meeting_id)
-    if meeting is None or not (user.is_manager or any(r.id == user.id for r in meeting.reviewers)):
+    if meeting is None or not can_see(user, meeting):
         raise NotFound(_("This meeting does not exist, or you are not part of it."))
     return meeting
 

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from caseportal.casebook import reference_submission
 from caseportal.config import REPO_ROOT, Settings
 from caseportal.models import Meeting, Run, RunStatus, Submission, SubmissionFile
-from caseportal.services import runs
 from tests.conftest import Factory, require
 
 
@@ -114,8 +113,6 @@ def python_case_slug(factory: Factory) -> str:
 
 
 def make_submission(session: Session, meeting: Meeting, files: dict[str, bytes]) -> Submission:
-    lib = session.info.get("casebook")
-    del lib
     sub = Submission(meeting_id=meeting.id, case_slug=meeting.case_slugs[0], case_version="test")
     for path, content in files.items():
         sub.files.append(SubmissionFile(path=path, content=content, size=len(content), sha256=""))
@@ -151,8 +148,6 @@ def run_state(session: Session, run_id: int) -> Run:
 def finished(session: Session, run_id: int) -> bool:
     return run_state(session, run_id).status in (RunStatus.DONE, RunStatus.ERROR)
 
-
-__all__ = ["runs"]
 
 
 @pytest.fixture()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -54,7 +54,7 @@ def give_feedback(token: str) -> str | Response | tuple[str, int]:
     handed = next((s for s in submissions.for_meeting(db(), meeting).values() if s.is_submitted), None)
     if handed is None:
         raise Invalid(_("You can rate the case after you have handed in your work."))
-    form = FeedbackForm() if _is_post() else feedback_form_for(meeting.id)
+    form = FeedbackForm() if request.method == "POST" else feedback_form_for(meeting.id)
     if form.validate_on_submit():
         try:
             feedback.give(db(), meeting, handed, feedback.FeedbackInput(
@@ -72,14 +72,8 @@ def give_feedback(token: str) -> str | Response | tuple[str, int]:
         flash(_("Thank you for your feedback! It helps us make the process better for the next candidate."),
               "info")
         return redirect(url_for("candidate.home", token=token))
-    status = 400 if _is_post() else 200
+    status = 400 if request.method == "POST" else 200
     return render_template("candidate/feedback.html", token=token, meeting=meeting, form=form), status
-
-
-def _is_post() -> bool:
-    from flask import request
-
-    return request.method == "POST"
 
 
 @bp.get("/i/<token>/brief")

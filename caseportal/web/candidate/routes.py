@@ -7,7 +7,6 @@ refusal always says what happened and that nothing was lost.
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import logging
 import os
@@ -146,14 +145,6 @@ def _enqueue(run: Run) -> None:
         log.exception("could not enqueue run %s; it will be re-queued by recovery", run.id)
 
 
-def _candidate_view(run_: Run) -> runs.RunView:
-    """The run as a candidate sees it; a full run's raw output is dropped too, as it could name hidden checks."""
-    seen = runs.view(run_, "candidate")
-    if run_.kind == RunKind.FULL:
-        seen = dataclasses.replace(seen, stdout="", stderr="")
-    return seen
-
-
 def _posted_files() -> dict[str, str]:
     return {k[len(FILE_FIELD):]: v for k, v in request.form.items() if k.startswith(FILE_FIELD)}
 
@@ -248,7 +239,7 @@ def _render_case(ctx: _Ctx, *, error: str | None = None, status: int = 200, draf
     reason = submissions.closed_reason(db(), ctx.meeting, sub)
     open_ = sub is not None and reason is None
     latest = runs.latest_runs(db(), sub.id, 1) if sub is not None else []
-    run_view = _candidate_view(latest[0]) if latest else None
+    run_view = runs.view(latest[0], "candidate") if latest else None
     rows = _file_rows(ctx, drafts, open_)
     form = submit_form or SubmitForm(formdata=None, data={"notes_more_time": sub.notes_more_time if sub else "",
                                                           "questions": sub.questions if sub else ""})
@@ -441,7 +432,7 @@ def run_status(token: str, run_id: int) -> tuple[Response, int]:
                         .where(Run.id == run_id, Submission.meeting_id == inv.meeting_id))
     if found is None:
         return jsonify(error=_("This page does not exist.")), 404
-    return jsonify(_candidate_view(found).to_json()), 200
+    return jsonify(runs.view(found, "candidate").to_json()), 200
 
 
 @bp.post("/i/<token>/case/<slug>/submit")
