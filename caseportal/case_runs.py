@@ -1,22 +1,28 @@
 """Turning cases into sandbox runs, and proving a case's checks with ``check_case``.
 
-This is the only module that joins the case library (casebook) and the sandbox: the web app
-and the CLI call :func:`spec_for` to run a candidate's files, and ``caseportal cases check``
-calls :func:`check_case` so that a case can't ship with checks its own reference solution
-fails, or that an untouched starter passes.
+This is the only module that joins the case library (casebook) and the sandbox: the worker and
+the CLI call :func:`execute` to run a candidate's files, and ``caseportal cases check`` calls
+:func:`check_case` so that a case can't ship with checks its own reference solution fails, or
+that an untouched starter passes.
+
+A full run of a case with ``checks/judge/`` has two stages: the candidate's container, then a
+fresh judge container that gets only plain data (the ``judge.inputs`` files and the
+``observations/`` artifacts) and the judge's answers. The answers never enter a container where
+candidate code runs, because there the candidate's code shares the checker's process.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from sandbox import CheckResult, Limits, Outcome, RunResult, RunSpec
 from sandbox import run as sandbox_run
 
-from .casebook import CaseSpec, case_files_for_run, reference_submission
+from .casebook import CaseSpec, case_files_for_judge, case_files_for_run, reference_submission
 
 __all__ = [
     "DEFAULT_COMMAND",
@@ -25,12 +31,20 @@ __all__ = [
     "CaseCheckReport",
     "limits_for",
     "spec_for",
+    "judge_spec_for",
+    "judge_work_files",
+    "merge_judge",
+    "execute",
     "check_case",
 ]
 
 DEFAULT_COMMAND: tuple[str, ...] = ("cp-pytest",)
 Checks = Literal["visible", "all"]
 Runner = Callable[[RunSpec], RunResult]
+#: Artifacts under this folder of the candidate's run are handed to the judge.
+OBSERVATIONS = "observations/"
+#: The candidate stage's own endings that stand whatever the judge says.
+_CANDIDATE_STOPS = (Outcome.timeout, Outcome.oom, Outcome.output_limit, Outcome.crashed)
 
 
 class NoAutomatedChecks(ValueError):
@@ -78,6 +92,88 @@ def spec_for(case: CaseSpec, files: Mapping[str, bytes], checks: Checks = "visib
         labels={"caseportal.case": case.slug, "caseportal.case-version": case.version[:16],
                 "caseportal.checks": checks, **dict(labels or {})},
     )
+
+
+# --------------------------------------------------------------------------- the judge stage
+
+
+def judge_work_files(case: CaseSpec, files: Mapping[str, bytes], artifacts: Mapping[str, bytes]) -> dict[str, bytes]:
+    """What the judge gets in /work: submission files matching ``judge.inputs`` and the candidate run's
+    ``observations/`` artifacts (observations win a clash: they are what the checks recorded)."""
+    out = {name: blob for name, blob in files.items()
+           if any(fnmatch.fnmatchcase(name, glob) for glob in case.judge_inputs)}
+    out.update({name: blob for name, blob in artifacts.items() if name.startswith(OBSERVATIONS)})
+    return out
+
+
+def judge_spec_for(case: CaseSpec, files: Mapping[str, bytes], artifacts: Mapping[str, bytes], image_ref: str,
+                   labels: Mapping[str, str] | None = None, sandbox_runtime: str | None = None) -> RunSpec:
+    """The judge's RunSpec: same image and limits as the candidate's run, always plain ``cp-pytest`` (a case's
+    own command may run candidate code), ``CASEPORTAL_CHECKS=judge``, and only data in /work."""
+    return RunSpec(
+        image=image_ref,
+        command=DEFAULT_COMMAND,
+        files=judge_work_files(case, files, artifacts),
+        case_files=case_files_for_judge(case),
+        env={"CASEPORTAL_CHECKS": "judge"},
+        limits=limits_for(case),
+        runtime=sandbox_runtime or None,
+        labels={"caseportal.case": case.slug, "caseportal.case-version": case.version[:16],
+                **dict(labels or {}), "caseportal.checks": "judge"},
+    )
+
+
+def merge_judge(candidate: RunResult, judge: RunResult) -> RunResult:
+    """One result from both stages. Judge checks are hidden whatever its results file says, judge metrics
+    override the candidate's, an infra error in the judge makes the run one (it is retried), the candidate's
+    timeout/oom/crash stands, and otherwise the run passes iff every counting check passed. A judge that
+    ends without results (it crashed on odd inputs, say) adds an error check, so the run cannot pass."""
+    def joined(mine: str, theirs: str) -> str:
+        return mine + (("\n" if mine else "") + "--- judge ---\n" + theirs if theirs.strip() else "")
+
+    stdout, stderr = joined(candidate.stdout, judge.stdout), joined(candidate.stderr, judge.stderr)
+    duration = round(candidate.duration_s + judge.duration_s, 3)
+    if judge.outcome is Outcome.infra_error:
+        return replace(candidate, outcome=Outcome.infra_error, stdout=stdout, stderr=stderr, duration_s=duration,
+                       explanation=judge.explanation)
+    checks = [replace(c, visible=False) for c in judge.checks]
+    if judge.outcome not in (Outcome.passed, Outcome.failed):
+        checks.append(CheckResult("judge", "error", f"the judge stage ended with {judge.outcome}: "
+                                  f"{judge.explanation}", visible=False))
+    merged = (*candidate.checks, *checks)
+    counted = [c for c in merged if c.counts]
+    bad = [c for c in counted if c.status != "passed"]
+    if candidate.outcome in _CANDIDATE_STOPS:
+        outcome, explanation = candidate.outcome, candidate.explanation
+    elif bad:
+        outcome, explanation = Outcome.failed, f"{len(bad)} of {len(counted)} checks did not pass."
+    else:
+        outcome = Outcome.passed
+        explanation = f"All {len(counted)} checks passed." if counted else "The run finished; there were no checks."
+    return replace(candidate, outcome=outcome, checks=merged, stdout=stdout, stderr=stderr, duration_s=duration,
+                   metrics={**candidate.metrics, **judge.metrics}, explanation=explanation,
+                   artifacts={**candidate.artifacts, **{f"judge/{k}": v for k, v in judge.artifacts.items()}})
+
+
+def execute(case: CaseSpec, files: Mapping[str, bytes], checks: Checks = "visible", *, runner: Runner | None = None,
+            image_ref: str | None = None, labels: Mapping[str, str] | None = None,
+            sandbox_runtime: str | None = None) -> RunResult:
+    """Run ``files`` against ``case``; a full run (``checks="all"``) of a case with judge checks then runs the
+    judge in a fresh container and merges both. Practice runs never reach the judge."""
+    if runner is None:
+        import sandbox  # looked up per call, so a patched sandbox.run is honoured
+
+        runner = sandbox.run
+    spec = spec_for(case, files, checks, image_ref=image_ref, labels=labels, sandbox_runtime=sandbox_runtime)
+    result = runner(spec)
+    if checks != "all" or not case.has_judge or result.outcome is Outcome.infra_error:
+        return result
+    try:
+        judged = runner(judge_spec_for(case, files, result.artifacts, spec.image, labels=labels,
+                                       sandbox_runtime=sandbox_runtime))
+    except ValueError as exc:  # the inputs do not fit the judge's work folder: the submission's doing
+        judged = RunResult(outcome=Outcome.crashed, explanation=f"the judge could not start: {exc}")
+    return merge_judge(result, judged)
 
 
 # --------------------------------------------------------------------------- check_case
@@ -153,8 +249,8 @@ def _judge_starter(slug: str, result: RunResult) -> CaseCheckRow:
 
 def check_case(case: CaseSpec, *, image_ref: str | None = None, runner: Runner | None = None) -> CaseCheckReport:
     """Run the reference solution (must pass every counting check; advisory ones are ignored) and
-    the untouched starter (must fail at least one hidden check) in the real sandbox, with all
-    checks. Cases with ``runtime: none`` are reported as having no automated checks."""
+    the untouched starter (must fail at least one hidden check; judge checks count as hidden) in the
+    real sandbox, with all checks and the judge. Cases with ``runtime: none`` have no automated checks."""
     if case.runtime == "none":
         row = CaseCheckRow(case.slug, "-", True, "-", "no automated checks (runtime none): reviewers read the files")
         return CaseCheckReport(case.slug, case.version, (row,), automated=False)
@@ -164,9 +260,8 @@ def check_case(case: CaseSpec, *, image_ref: str | None = None, runner: Runner |
                                   ("starter", dict(case.starter_files), _judge_starter)):
         started = time.monotonic()
         try:
-            spec = spec_for(case, files, "all", image_ref=image_ref,
-                            labels={"caseportal.purpose": f"case-check-{subject}"})
-            result = run(spec)
+            result = execute(case, files, "all", runner=run, image_ref=image_ref,
+                             labels={"caseportal.purpose": f"case-check-{subject}"})
         except Exception as exc:  # noqa: BLE001 - one broken case must not stop checking the others
             rows.append(CaseCheckRow(case.slug, subject, False, "infra_error",  # type: ignore[arg-type]
                                      f"could not run: {type(exc).__name__}: {exc}", time.monotonic() - started))

@@ -27,6 +27,8 @@ from typing import Any, Literal
 import jsonschema
 import yaml
 
+from caseportal import case_links
+
 __all__ = [
     "MAX_FILE_BYTES",
     "MAX_CASE_BYTES",
@@ -41,6 +43,7 @@ __all__ = [
     "load_library",
     "validate",
     "case_files_for_run",
+    "case_files_for_judge",
     "reference_submission",
     "default_library_root",
     "scaffold",
@@ -62,6 +65,7 @@ _IGNORED_DIRS = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints", ".git", "
 _IGNORED_FILES = {".DS_Store", "Thumbs.db"}
 _IGNORED_SUFFIXES = (".pyc", ".pyo", "~", ".swp")
 _TOP_LEVEL = {"case.yaml", "starter", "checks", "solution", "data", "generate_data.py", "README.md"}
+_CHECK_DIRS = ("visible", "hidden", "judge")
 _NO_FIELD = "-"
 
 
@@ -160,10 +164,21 @@ class CaseSpec:
     version: str
     path: Path
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    #: checks/judge/: judge checks and their answers, run in a second container that never holds candidate code.
+    judge_checks: Mapping[str, bytes] = field(default_factory=lambda: MappingProxyType({}))
+    #: ``judge.inputs``: globs of submission files handed to the judge as plain data.
+    judge_inputs: tuple[str, ...] = ()
+    #: case.yaml as read: a case loaded from a stored version keeps its files in memory, its folder is gone.
+    case_yaml: bytes = field(default=b"", repr=False)
 
     @property
     def has_automated_checks(self) -> bool:
         return self.runtime != "none"
+
+    @property
+    def has_judge(self) -> bool:
+        """Whether full runs end with a judge stage (docs/cases.md, "The judge")."""
+        return bool(self.judge_checks)
 
     def brief(self, lang: str = "en") -> str:
         """The brief in ``lang``, falling back to English."""
@@ -342,8 +357,8 @@ def _semantic_problems(data: dict[str, Any], files: Mapping[str, bytes], folder_
         if top not in _TOP_LEVEL and not _BRIEF_RE.match(rel):
             out.append(CaseProblem(f"{shown}/{rel}", _NO_FIELD,
                                    f"unexpected entry {top!r} (allowed: {', '.join(sorted(_TOP_LEVEL))}, brief*.md)"))
-        if rel.startswith("checks/") and rel.split("/")[1] not in ("visible", "hidden"):
-            out.append(CaseProblem(f"{shown}/{rel}", _NO_FIELD, "checks/ may only hold visible/ and hidden/"))
+        if rel.startswith("checks/") and rel.split("/")[1] not in _CHECK_DIRS:
+            out.append(CaseProblem(f"{shown}/{rel}", _NO_FIELD, "checks/ may only hold visible/, hidden/ and judge/"))
 
     runtime = data.get("runtime")
     submission = data.get("submission") if isinstance(data.get("submission"), dict) else {}
@@ -371,10 +386,12 @@ def _semantic_problems(data: dict[str, Any], files: Mapping[str, bytes], folder_
                                    "a reference solution is required so `cases check` can prove the checks"))
     elif runtime == "none" and (checks_visible or checks_hidden):
         out.append(CaseProblem(f"{shown}/checks", "runtime", "runtime none never runs checks; remove checks/"))
+    out += _judge_problems(data, files, shown)
 
     command = data.get("command")
     if isinstance(command, list):
-        mounted = {f"/case/{k}" for k in files if k == "case.yaml" or k.startswith(("checks/", "data/"))}
+        mounted = {f"/case/{k}" for k in files
+                   if k == "case.yaml" or k.startswith(("checks/visible/", "checks/hidden/", "data/"))}
         mounted_dirs = {str(PurePosixPath(m).parent) for m in mounted}
         for i, arg in enumerate(command):
             if isinstance(arg, str) and arg.startswith("/case/"):
@@ -383,6 +400,39 @@ def _semantic_problems(data: dict[str, Any], files: Mapping[str, bytes], folder_
                     out.append(CaseProblem(yaml_file, f"command[{i}]", f"{arg} is not a file of this case"))
         if runtime == "none":
             out.append(CaseProblem(yaml_file, "command", "runtime none runs nothing; remove command"))
+    out += _brief_link_problems(files, shown)
+    return out
+
+
+def _brief_link_problems(files: Mapping[str, bytes], shown: str) -> list[CaseProblem]:
+    """A brief (any language) may only link to files the candidate gets, or a candidate meets a dead link."""
+    out: list[CaseProblem] = []
+    for rel in sorted(files):
+        if _BRIEF_RE.match(rel):
+            for link in case_links.brief_links(files[rel].decode("utf-8", errors="replace")):
+                problem = case_links.link_problem(link, files)
+                if problem:
+                    out.append(CaseProblem(f"{shown}/{rel}", _NO_FIELD, problem))
+    return out
+
+
+def _judge_problems(data: dict[str, Any], files: Mapping[str, bytes], shown: str) -> list[CaseProblem]:
+    """checks/judge/ needs a test file and a runtime; ``judge.inputs`` globs must name files a submission has."""
+    out: list[CaseProblem] = []
+    judge = _sub(files, "checks/judge")
+    if judge and not any(PurePosixPath(n).name.startswith("test_") and n.endswith(".py") for n in judge):
+        out.append(CaseProblem(f"{shown}/checks/judge", _NO_FIELD, "checks/judge/ needs at least one test_*.py"))
+    if judge and data.get("runtime") == "none":
+        out.append(CaseProblem(f"{shown}/checks/judge", "runtime", "runtime none never runs checks; remove checks/"))
+    block = data.get("judge")
+    if isinstance(block, dict):
+        if not judge:
+            out.append(CaseProblem(f"{shown}/case.yaml", "judge", "a judge block needs checks/judge/ with test_*.py"))
+        known = {**_sub(files, "starter"), **_sub(files, "solution")}
+        for i, pattern in enumerate(block.get("inputs") or []):
+            if isinstance(pattern, str) and not any(fnmatch.fnmatchcase(n, pattern) for n in known):
+                out.append(CaseProblem(f"{shown}/case.yaml", f"judge.inputs[{i}]",
+                                       f"glob {pattern!r} matches no file in starter/ or solution/"))
     return out
 
 
@@ -424,6 +474,9 @@ def _build(data: dict[str, Any], files: Mapping[str, bytes], folder: Path) -> Ca
         version=_version(files),
         path=folder,
         raw=ro(data),
+        judge_checks=ro(_sub(files, "checks/judge")),
+        judge_inputs=tuple((data.get("judge") or {}).get("inputs") or ()),
+        case_yaml=files["case.yaml"],
     )
 
 
@@ -533,10 +586,19 @@ def case_files_for_run(case: CaseSpec, checks: Literal["visible", "all"] = "visi
     only for ``checks="all"`` (hidden checks must never reach a candidate's practice run)."""
     if checks not in ("visible", "all"):
         raise ValueError(f"checks must be 'visible' or 'all', not {checks!r}")
-    out: dict[str, bytes] = {"case.yaml": case.path.joinpath("case.yaml").read_bytes()}
+    out: dict[str, bytes] = {"case.yaml": case.case_yaml or case.path.joinpath("case.yaml").read_bytes()}
     out.update({f"checks/visible/{k}": v for k, v in case.visible_checks.items()})
     if checks == "all":
         out.update({f"checks/hidden/{k}": v for k, v in case.hidden_checks.items()})
+    out.update({f"data/{k}": v for k, v in case.data_files.items()})
+    return out
+
+
+def case_files_for_judge(case: CaseSpec) -> dict[str, bytes]:
+    """Files mounted at /case for the judge stage: case.yaml, checks/judge/ and data/ (never visible/hidden:
+    the judge runs only its own checks). Never part of :func:`case_files_for_run`."""
+    out: dict[str, bytes] = {"case.yaml": case.case_yaml or case.path.joinpath("case.yaml").read_bytes()}
+    out.update({f"checks/judge/{k}": v for k, v in case.judge_checks.items()})
     out.update({f"data/{k}": v for k, v in case.data_files.items()})
     return out
 

@@ -115,13 +115,16 @@ def images() -> None:
 @click.option("--runtime", "runtimes", multiple=True, help="python, datasci, browser (default: all)")
 @click.option("--base", default=None, help="'debootstrap' (default) or an image from a registry")
 def images_build(runtimes: tuple[str, ...], base: str | None) -> None:
-    """Build the runtime images (only what changed since the last build)."""
+    """Build the runtime images (only what changed since the last build) and record what each one carries."""
     from sandbox.images.build import ensure_images
+
+    from .environments import record_built_images
 
     refs = ensure_images(list(runtimes) or None, base_source=base or os.environ.get("CASEPORTAL_BASE_IMAGE")
                          or "debootstrap", log=click.echo)
     for runtime, ref in sorted(refs.items()):
         click.echo(f"{runtime}: {ref}")
+    record_built_images(_settings().database_url, refs, say=click.echo)  # what case pages show as run environment
 
 
 def _register_case_groups() -> None:

@@ -148,9 +148,8 @@ def run_cmd(case_dir: Path, submission_dir: Path, as_json: bool, checks: str, im
     2 for usage errors (an invalid case, a case without automated checks).
     """
     from sandbox import Outcome
-    from sandbox import run as sandbox_run
 
-    from .case_runs import NoAutomatedChecks, spec_for
+    from .case_runs import NoAutomatedChecks, execute
 
     try:
         case = load_case(case_dir)
@@ -159,11 +158,10 @@ def run_cmd(case_dir: Path, submission_dir: Path, as_json: bool, checks: str, im
             click.echo(str(p), err=True)
         raise click.UsageError(f"{case_dir} is not a valid case") from exc
     files = read_submission_dir(submission_dir)
-    try:
-        spec = spec_for(case, files, checks, image_ref=image_ref)  # type: ignore[arg-type]
+    try:  # a full run of a case with a judge runs it too, as after a hand-in
+        result = execute(case, files, checks, image_ref=image_ref)  # type: ignore[arg-type]
     except NoAutomatedChecks as exc:
         raise click.UsageError(str(exc)) from exc
-    result = sandbox_run(spec)
 
     saved: dict[str, str] | None = None
     if artifacts_dir is not None and result.artifacts:

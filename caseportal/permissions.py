@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from .extensions import login_manager
 from .models import Meeting, StaffRole, Submission, User
-from .services.meetings import can_see
+from .services.visibility import can_see
 
 F = TypeVar("F", bound=Callable[..., Any])
 

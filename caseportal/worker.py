@@ -101,9 +101,7 @@ def _library(root: Path) -> Library:
 
 def execute_run(settings: Settings, database: Database, run_id: int) -> Result:
     """Execute one run attempt. Returns "retry" when an infrastructure error should be tried again."""
-    from sandbox import run as sandbox_run
-
-    from .case_runs import spec_for
+    from .case_runs import execute, limits_for
     from .jobs import worker_name
     from .services import case_versions, runs
 
@@ -126,9 +124,8 @@ def execute_run(settings: Settings, database: Database, run_id: int) -> Result:
             case = case_versions.case_for(s, _library(settings.cases_dir), slug, sub.case_version)
         if case is None:
             raise RuntimeError(f"case {slug!r} is not in the library on worker {worker_name()}")
-        spec = spec_for(case, files, checks="visible" if kind == RunKind.CHECK else "all",
-                        labels=worker_labels(run_id), sandbox_runtime=settings.sandbox_runtime or None)
-        result = sandbox_run(spec)
+        result = execute(case, files, "visible" if kind == RunKind.CHECK else "all",
+                         labels=worker_labels(run_id), sandbox_runtime=settings.sandbox_runtime or None)
         if str(getattr(result.outcome, "value", result.outcome)) == "infra_error":
             raise RuntimeError(result.explanation or "sandbox infrastructure error")
     except Exception as err:  # noqa: BLE001 - any failure here is ours, not the candidate's
@@ -142,10 +139,21 @@ def execute_run(settings: Settings, database: Database, run_id: int) -> Result:
         beat.stop.set()
 
     with database.begin() as s:
-        recorded = runs.record(s, run_id, token, result, limits=spec.limits.to_dict())
+        recorded = runs.record(s, run_id, token, result, limits=limits_for(case).to_dict())
     if not recorded:
         log.warning("run %s: result of a stale attempt dropped", run_id)
     return "done" if recorded else "skip"
+
+
+def _record_environments(database: Database) -> None:
+    """Probe the present runtime images for the case pages' run-environment box (beside serving, not before)."""
+    from .environments import record_present_images
+
+    try:
+        record_present_images(database, labels={WORKER_HOST_LABEL: socket.gethostname(),
+                                                WORKER_PID_LABEL: str(os.getpid())})
+    except Exception:  # noqa: BLE001 - no Docker or no image yet must not stop the worker from serving
+        log.exception("could not record the runtime environments")
 
 
 def serve(settings: Settings, workers: int = 2) -> None:
@@ -160,6 +168,7 @@ def serve(settings: Settings, workers: int = 2) -> None:
             log.warning("removed %d orphaned sandbox containers", removed)
     except Exception:  # noqa: BLE001 - no Docker yet must not stop the worker from serving the queue
         log.exception("could not sweep orphaned containers")
+    threading.Thread(target=_record_environments, args=(database,), daemon=True, name="probe-images").start()
     queue.recover(at_start=True)
     # Huey polls an empty SQLite queue with a growing pause (up to 10 s by default); a 0.1 s cap keeps a
     # candidate's "Run checks" snappy for the price of a cheap indexed query a few times a second. Redis

@@ -1,11 +1,18 @@
-"""Shared fixtures: a real app on a throwaway SQLite file, real objects built through the services."""
+"""Shared fixtures and builders: a real app on a throwaway SQLite file, real objects built through the services
+(users, roles, meetings, invitations, submissions, runs), a tiny case library and a local web server.
+
+Test modules import shared code from here or from their own package's conftest, never from one another.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import http.server
 import os
 import re
+import threading
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +23,25 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from caseportal import create_app
+from caseportal.casebook import CaseSpec, load_library, scaffold
 from caseportal.config import REPO_ROOT, Settings
-from caseportal.models import JobRole, Meeting, MeetingCase, StaffRole, User, utcnow
+from caseportal.models import (
+    JobRole,
+    Meeting,
+    MeetingCase,
+    Run,
+    RunKind,
+    RunStatus,
+    StaffRole,
+    Submission,
+    SubmissionFile,
+    SubmissionStatus,
+    User,
+    utcnow,
+)
 from caseportal.models import users as users_model
-from caseportal.services import invitations, users
+from caseportal.services import invitations, runs, users
+from sandbox.spec import RunResult
 
 # Cheap hashes in tests: the strength of scrypt is not what these tests are about (one test checks it).
 users_model.PASSWORD_METHOD = "pbkdf2:sha256:1000"
@@ -35,6 +57,17 @@ def require(available: bool, what: str) -> None:
     if IN_CI:
         pytest.fail(f"{what} is required in CI (CI=true) but is not available")
     pytest.skip(f"{what} not available")
+
+
+def docker_available() -> bool:
+    """Whether a Docker engine answers; pass the answer to :func:`require`."""
+    try:
+        import docker
+
+        docker.from_env().ping()
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "no usable engine"
+        return False
 
 
 class FreshGClient(FlaskClient):
@@ -56,25 +89,24 @@ def settings(tmp_path: Path) -> Settings:
     return Settings.for_tests(tmp_path, cases_dir=REPO_ROOT / "cases")
 
 
-@pytest.fixture()
-def app(settings: Settings) -> Iterator[Flask]:
-    app = create_app(settings, WTF_CSRF_ENABLED=False)
+def _app(settings: Settings, **config: Any) -> Iterator[Flask]:
+    app = create_app(settings, **config)
     app.test_client_class = FreshGClient
     app.extensions["caseportal.db"].create_all()
     with app.app_context():
         yield app
     app.extensions["caseportal.db"].dispose()
+
+
+@pytest.fixture()
+def app(settings: Settings) -> Iterator[Flask]:
+    yield from _app(settings, WTF_CSRF_ENABLED=False)
 
 
 @pytest.fixture()
 def csrf_app(settings: Settings) -> Iterator[Flask]:
     """The app exactly as in production: CSRF on."""
-    app = create_app(settings)
-    app.test_client_class = FreshGClient
-    app.extensions["caseportal.db"].create_all()
-    with app.app_context():
-        yield app
-    app.extensions["caseportal.db"].dispose()
+    yield from _app(settings)
 
 
 @pytest.fixture()
@@ -138,6 +170,51 @@ class Factory:
         self.session.commit()
         return invitations.token_for(inv, self.app.config["SECRET_KEY"])
 
+    def submission(self, meeting: Meeting, files: dict[str, bytes] | None = None, *,
+                   case: CaseSpec | str | None = None, version: str | None = None, submitted: bool = True,
+                   started_at: datetime | None = None, minutes: float = 125, notes: str = "",
+                   questions: str = "") -> Submission:
+        """Work on a case of the meeting (its first by default), stored as the submission services store it.
+
+        Rows rather than start/submit, because tests need states those refuse (two hand-ins in one meeting,
+        hostile file names, retired cases, old versions). The version defaults to the library's current one;
+        handed-in work was handed in ``minutes`` after ``started_at`` (by default: ending now).
+        """
+        slug = case.slug if isinstance(case, CaseSpec) else case or meeting.case_slugs[0]
+        spec = case if isinstance(case, CaseSpec) else self.app.extensions["caseportal.casebook"].get(slug)
+        version = version or (spec.version if spec else "v1")
+        started = started_at or utcnow() - timedelta(minutes=minutes)
+        handed_in = started + timedelta(minutes=minutes) if submitted else None
+        sub = Submission(meeting_id=meeting.id, case_slug=slug, case_version=version,
+                         status=SubmissionStatus.SUBMITTED if submitted else SubmissionStatus.DRAFT,
+                         started_at=started, updated_at=handed_in or started, submitted_at=handed_in,
+                         notes_more_time=notes, questions=questions)
+        for path, content in (files or {}).items():
+            sub.files.append(SubmissionFile(path=path, content=content, size=len(content),
+                                            sha256=hashlib.sha256(content).hexdigest()))
+        self.session.add(sub)
+        self.session.commit()
+        return sub
+
+    def run(self, submission: Submission, result: RunResult | None = None, *, kind: RunKind = RunKind.FULL,
+            status: RunStatus = RunStatus.DONE) -> Run:
+        """A run stored through the run services, as a worker leaves it: requested, claimed, then recorded
+        (DONE, needs ``result``), given up after an infrastructure error (ERROR, the result's explanation as the
+        detail), or left RUNNING or QUEUED."""
+        run = runs.request_run(self.session, submission, kind, runs_per_hour=10**6)
+        if status != RunStatus.QUEUED:
+            token = runs.claim(self.session, run.id, "tests:0:0", lease_s=300)
+            assert token is not None, "the run was not free to claim"
+            if status == RunStatus.DONE:
+                assert result is not None, "a finished run needs a result"
+                assert runs.record(self.session, run.id, token, result)
+            elif status == RunStatus.ERROR:
+                runs.release_for_retry(self.session, run.id, token, result.explanation if result else "",
+                                       max_attempts=1)
+        self.session.commit()
+        self.session.refresh(run)
+        return run
+
 
 @pytest.fixture()
 def factory(app: Flask, session: Session) -> Factory:
@@ -153,6 +230,78 @@ def csrf_token_from(html: bytes) -> str:
     m = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', html)
     assert m, "no csrf token in page"
     return m.group(1).decode()
+
+
+# --------------------------------------------------------------------------- a tiny case library
+
+PROMPT_ASK = "How would you make the limiter work across several servers?"
+PROMPT_GOOD = "Mentions shared state such as Redis and the cost of a network hop."
+PROMPT_TRADEOFFS = "Accuracy against latency; failing open or closed."
+SOLUTION = (b"def top_items(counts: dict[str, int], n: int) -> list[str]:\n"
+            b'    """Return the n most common names, most common first."""\n'
+            b"    ranked = sorted(counts, key=lambda k: (-counts[k], k))\n"
+            b"    return ranked[:n]\n")
+
+
+def make_case_library(root: Path, slug: str = "tiny-case") -> Path:
+    """A scaffolded case with a metric, a 90-minute estimate and a real reviewer prompt."""
+    root.mkdir(parents=True, exist_ok=True)
+    folder = scaffold(root, slug, "coding")
+    yaml_path = folder / "case.yaml"
+    text = yaml_path.read_text(encoding="utf-8")
+    text = text.replace("time_estimate_minutes: 60", "time_estimate_minutes: 90")
+    text = text.replace('title: "TODO: a title that says what the candidate gets to do"', 'title: "Top items"')
+    start = text.index("reviewer_prompts:")
+    end = text.index("submission:")
+    text = (text[:start] + "reviewer_prompts:\n"
+            f'  - ask: "{PROMPT_ASK}"\n    good: "{PROMPT_GOOD}"\n    tradeoffs: "{PROMPT_TRADEOFFS}"\n'
+            "metric:\n  name: p95_ms\n  direction: lower\n  baseline: 20\n" + text[end:])
+    yaml_path.write_text(text, encoding="utf-8")
+    return root
+
+
+def install_case(app: Flask, root: Path) -> CaseSpec:
+    """Make the case above the app's only case and return it."""
+    lib = load_library(make_case_library(root))
+    assert not lib.problems, lib.problems
+    app.extensions["caseportal.casebook"] = lib
+    spec = lib.get("tiny-case")
+    assert spec is not None and spec.metric is not None
+    return spec
+
+
+# --------------------------------------------------------------------------- a web server that counts requests
+
+
+class _Hits(http.server.BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        type(self).hits.append(self.path)
+        body = b"\x89PNG\r\n\x1a\n"
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture()
+def web_server() -> Iterator[tuple[str, list[str]]]:
+    """A real HTTP server on localhost that counts requests: a PDF must never make one."""
+    _Hits.hits = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hits)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", _Hits.hits
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
 
 
 REAL_PARTS = ("docker", "redis", "browser")

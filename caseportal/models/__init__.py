@@ -6,12 +6,13 @@ from .feedback import CandidateFeedback, Notification
 from .meetings import OFFER_SECTIONS, Invitation, JobRole, Meeting, MeetingCase, MeetingReviewer
 from .review import DroppedSuggestion, LineComment, TalkingPoint
 from .runs import Run, RunArtifact, RunKind, RunStatus
+from .runtimes import RuntimeEnvironment
 from .submissions import Submission, SubmissionFile, SubmissionStatus
 from .users import StaffRole, User
 
 __all__ = [
     "Base", "utcnow", "CaseSnapshot", "CandidateFeedback", "Notification", "OFFER_SECTIONS", "Invitation", "JobRole",
     "Meeting", "MeetingCase", "MeetingReviewer", "DroppedSuggestion", "LineComment", "TalkingPoint", "Run",
-    "RunArtifact",
+    "RunArtifact", "RuntimeEnvironment",
     "RunKind", "RunStatus", "Submission", "SubmissionFile", "SubmissionStatus", "StaffRole", "User",
 ]

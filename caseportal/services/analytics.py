@@ -3,7 +3,7 @@ candidates think of them. Plain functions over the database; no Flask.
 
 Definitions (the page and the CSV say the same):
 
-* **Stages** are ``meetings.STAGES`` with the times from ``meetings.pipelines`` (one query per batch).
+* **Stages** are ``pipeline.STAGES`` with the times from ``pipeline.pipelines`` (one query per batch).
 * **Furthest stage**: the last stage, in STAGES order, that has a time. A meeting *reached* a stage when its
   furthest stage is that stage or a later one, so the funnel never grows from one stage to the next: a
   meeting marked as met counts through every earlier stage, even if, say, the candidate skipped the case.
@@ -37,12 +37,12 @@ from sqlalchemy.orm import Session, selectinload
 from caseportal.casebook import Library
 from caseportal.models import CandidateFeedback, Meeting, Submission, SubmissionStatus
 
-from .meetings import STAGES, Stage, pipelines
+from .feedback import INTEREST
+from .pipeline import STAGES, Stage, pipelines
 
 #: A start-to-hand-in span longer than a working day is capped here (see the module docstring).
 MEASURED_CAP_MINUTES = 8 * 60
 RATING_RANGE = range(1, 6)
-INTEREST_CHANGES: tuple[str, ...] = ("more", "same", "less")
 GroupBy = Literal["case", "role"] | None
 
 
@@ -177,7 +177,7 @@ def meeting_rows(session: Session, casebook: Library, filters: Filters) -> list[
             estimate_minutes=spec.time_estimate_minutes if spec else None,
             stages=tuple(stages[m.id]), minutes_spent=spent, minutes_source=source,
             realistic=_valid_rating(fb.realistic) if fb else None, fair=_valid_rating(fb.fair) if fb else None,
-            interest_change=fb.interest_change if fb and fb.interest_change in INTEREST_CHANGES else "",
+            interest_change=fb.interest_change if fb and fb.interest_change in INTEREST else "",
             feedback_case_slug=fb.case_slug if fb else "",
         ))
     return rows
@@ -329,7 +329,7 @@ def ratings(session: Session, filters: Filters) -> list[Ratings]:
         fair, n_fair = _mean(v for f in group if (v := _valid_rating(f.fair)) is not None)
         changes = Counter(f.interest_change for f in group)
         result.append(Ratings(slug, len(group), realistic, n_realistic, fair, n_fair,
-                              {c: changes[c] for c in INTEREST_CHANGES}))
+                              {c: changes[c] for c in INTEREST}))
     return sorted(result, key=lambda r: (r.case_slug is None, r.case_slug or ""))
 
 

@@ -32,7 +32,7 @@ from caseportal.i18n import gettext as _
 from caseportal.models import OFFER_SECTIONS, Meeting, Submission
 
 from . import review as review_svc
-from .suggestions import number_label, question_key, split_questions
+from .suggestion_sources import number_label, question_key, split_questions
 
 Audience = Literal["staff", "candidate"]
 AUDIENCES: tuple[Audience, ...] = ("staff", "candidate")

@@ -20,7 +20,7 @@ from caseportal.casebook import CaseSpec, Library
 from caseportal.config import Settings
 from caseportal.models import JobRole, Meeting, MeetingCase, StaffRole, User, utcnow
 
-from . import invitations, meetings, users
+from . import invitations, timezones, users
 
 DEMO_STAFF: tuple[tuple[str, str, StaffRole], ...] = (
     ("admin@demo.example.org", "Alex Admin", StaffRole.ADMIN),
@@ -115,7 +115,7 @@ def seed_demo(session: Session, settings: Settings, casebook: Library, now: date
                              .order_by(Meeting.id))
     if meeting is None:
         day = (now + timedelta(days=7)).astimezone(ZoneInfo(DEMO_TIMEZONE)).date()
-        starts = meetings.to_utc(datetime.combine(day, time(10, 0)), DEMO_TIMEZONE)
+        starts = timezones.to_utc(datetime.combine(day, time(10, 0)), DEMO_TIMEZONE)
         meeting = Meeting(candidate_name="Sam Candidate", candidate_email=DEMO_CANDIDATE_EMAIL, job_role=role,
                           timezone=DEMO_TIMEZONE, starts_at=starts, duration_minutes=60,
                           video_link="https://meet.example.org/backend-sam",
@@ -130,5 +130,5 @@ def seed_demo(session: Session, settings: Settings, casebook: Library, now: date
         session.flush()
 
     inv = invitations.issue(session, meeting, settings.invitation_days, now=now)
-    return DemoInfo(logins=logins, meeting_id=meeting.id, invitation_url=meetings.invitation_url(settings, inv),
+    return DemoInfo(logins=logins, meeting_id=meeting.id, invitation_url=invitations.invitation_url(settings, inv),
                     notes=notes)

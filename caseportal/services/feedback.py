@@ -1,4 +1,6 @@
-"""The candidate's optional rating of the case and the process: one short form, once per meeting."""
+"""Feedback both ways: the candidate's optional rating of the case and the process (one short form, once per
+meeting), and the manager's written feedback to the candidate, shown on their page once shared.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +14,9 @@ from caseportal.models import CandidateFeedback, Meeting, Submission
 
 from .errors import Invalid
 
-INTEREST = ("more", "same", "less")
+#: The answers to "did the case change your interest in the role?"; analytics counts these and no others.
+INTEREST: tuple[str, ...] = ("more", "same", "less")
+MAX_FEEDBACK_CHARS = 20_000
 
 
 @dataclass(frozen=True)
@@ -20,11 +24,12 @@ class FeedbackInput:
     realistic: int | None = None  # 1..5: did the case give a realistic picture of the role?
     fair: int | None = None  # 1..5
     minutes_spent: int | None = None
-    interest_change: str = ""  # more / same / less
+    interest_change: str = ""  # one of INTEREST, or "" for no answer
     comment: str = ""
 
 
 def for_meeting(session: Session, meeting: Meeting) -> CandidateFeedback | None:
+    """The candidate's feedback on a meeting (there is at most one), wherever it is shown or used."""
     return session.scalar(select(CandidateFeedback).where(CandidateFeedback.meeting_id == meeting.id))
 
 
@@ -48,3 +53,18 @@ def give(session: Session, meeting: Meeting, submission: Submission, data: Feedb
     session.add(fb)
     session.flush()
     return fb
+
+
+def set_manager_feedback(meeting: Meeting, text: str, shared: bool) -> None:
+    """The manager's written feedback to the candidate (markdown), and whether the candidate's page shows it.
+
+    Feedback goes both ways: the candidate gave us theirs on the case and the process, and gets ours.
+    """
+    body = (text or "").strip()
+    if len(body) > MAX_FEEDBACK_CHARS:
+        raise Invalid(_("Please keep the feedback under %(limit)s characters (it has %(n)s).",
+                        limit=MAX_FEEDBACK_CHARS, n=len(body)))
+    if shared and not body:
+        raise Invalid(_("Please write the feedback before sharing it with the candidate."))
+    meeting.manager_feedback = body
+    meeting.manager_feedback_shared = shared

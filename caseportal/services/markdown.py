@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import bleach
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+
+from caseportal.case_links import link_tokens
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
@@ -14,10 +18,27 @@ ALLOWED_TAGS = [
 ]
 ALLOWED_ATTRS = {"a": ["href", "title"], "img": ["src", "alt", "title"], "th": ["align"], "td": ["align"]}
 
+#: Maps a link's or image's target (and whether it is an image) to the URL to use instead; "" unlinks a link.
+LinkMap = Callable[[str, bool], str]
 
-def render(text: str | None) -> Markup:
-    """Markdown to safe HTML: raw HTML is escaped by the parser, and bleach strips what slips through."""
-    html = _md.render(text or "")
+
+def render(text: str | None, links: LinkMap | None = None) -> Markup:
+    """Markdown to safe HTML: raw HTML is escaped by the parser, and bleach strips what slips through.
+
+    ``links`` lets a page point a case's relative links (``data/funnel.csv``) at its own routes; the new URLs go
+    through the same sanitiser as everything else.
+    """
+    if links is None:
+        html = _md.render(text or "")
+    else:
+        tokens = _md.parse(text or "")
+        for tok, attr, image in link_tokens(tokens):
+            new = links(str(tok.attrGet(attr) or ""), image)
+            if new or image:
+                tok.attrSet(attr, new)
+            else:
+                tok.attrs.pop(attr, None)
+        html = _md.renderer.render(tokens, _md.options, {})
     clean = bleach.clean(
         html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRS, protocols=["http", "https", "mailto"], strip=True
     )

@@ -17,7 +17,7 @@ from caseportal.i18n import default_language
 from caseportal.i18n import gettext as _
 from caseportal.models import Meeting, Notification, Submission, User, utcnow
 
-from . import mail, meetings
+from . import mail, visibility
 
 #: The reviewer's page of a submission (the route ``review.submission``; a test keeps the two in step).
 REVIEW_PATH = "/review/submissions/{id}"
@@ -72,7 +72,7 @@ def _notify_submission(session: Session, settings: Settings, submission: Submiss
     for reviewer in meeting.reviewers:
         if not reviewer.active:
             continue
-        hidden = meetings.hides_identity(meeting, reviewer, session=session)
+        hidden = visibility.hides_identity(meeting, reviewer, session=session)
         who = candidate_label(meeting) if hidden else meeting.candidate_name
         text = _submission_text(who, role, case_title)
         note = Notification(user_id=reviewer.id, text=text, link=path)

@@ -31,13 +31,13 @@ from caseportal.models import (
     User,
     utcnow,
 )
+from sandbox.spec import CHECK_STATUSES
 
 from .diffing import split_lines
 from .errors import Invalid
 
 MAX_POINT_CHARS = 2000
 MAX_COMMENT_CHARS = 4000
-CHECK_STATUSES = ("passed", "failed", "error", "advisory")
 
 FileKind = Literal["image", "pdf", "svg", "html", "other"]
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
@@ -248,11 +248,6 @@ def unmark_reviewed(session: Session, submission: Submission) -> None:
 
 
 # --------------------------------------------------------------------------- runs
-
-
-def latest_runs(session: Session, submission: Submission, limit: int = 5) -> list[Run]:
-    return list(session.scalars(
-        select(Run).where(Run.submission_id == submission.id).order_by(Run.id.desc()).limit(limit)))
 
 
 def latest_full_run(session: Session, submission: Submission) -> Run | None:

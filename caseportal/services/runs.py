@@ -171,6 +171,7 @@ def expire_dead_claims(session: Session, host: str, is_alive: Callable[[int], bo
 
 
 def latest_runs(session: Session, submission_id: int, limit: int = 10) -> list[Run]:
+    """A submission's newest runs, newest first: the one query behind the candidate's and the reviewer's pages."""
     return list(session.scalars(
         select(Run).where(Run.submission_id == submission_id).order_by(Run.id.desc()).limit(limit)))
 

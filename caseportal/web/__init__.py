@@ -31,6 +31,7 @@ def _fmt_dt(value: datetime | None, tz: str = "UTC") -> str:
 
 
 def init_app(app: Flask) -> None:
+    from . import environment
     from .auth.routes import bp as auth_bp
     from .candidate.routes import bp as candidate_bp
     from .manage.routes import bp as manage_bp
@@ -45,6 +46,7 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["markdown"] = markdown.render
     app.jinja_env.filters["dt"] = _fmt_dt
+    environment.init_app(app)
 
     @app.context_processor
     def _globals() -> dict[str, object]:

@@ -37,7 +37,7 @@ from typing import Any
 import pytest
 
 from caseportal.config import REPO_ROOT
-from tests.conftest import require
+from tests.conftest import docker_available, require
 
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "e2e"
 CASE_SLUG = "api-rate-limiter"
@@ -48,16 +48,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking"]
 def chromium_path() -> str | None:
     path = os.environ.get("CASEPORTAL_CHROMIUM") or shutil.which("chromium")
     return path if path and os.access(path, os.X_OK) else None
-
-
-def docker_available() -> bool:
-    try:
-        import docker
-
-        docker.from_env().ping()
-        return True
-    except Exception:  # noqa: BLE001 - any failure means "no usable engine"
-        return False
 
 
 def _free_port() -> int:
@@ -136,7 +126,7 @@ class LiveServer:
         from caseportal.config import Settings
         from caseportal.db import Database
         from caseportal.models import JobRole, User, utcnow
-        from caseportal.services import meetings
+        from caseportal.services import invitations, meetings
 
         settings = Settings(instance_path=self.instance, secret_key=self.env["CASEPORTAL_SECRET_KEY"],
                             database_url=self.env["CASEPORTAL_DATABASE_URL"], base_url=self.origin,
@@ -152,7 +142,7 @@ class LiveServer:
                     candidate_name=candidate_name, candidate_email=email, job_role_id=role.id,
                     timezone="Europe/Stockholm", starts_local=starts, reviewer_ids=(reviewer.id,),
                     case_slugs=(slug,)))
-                return meetings.send_invitation(s, m, settings).url
+                return invitations.send_invitation(s, m, settings).url
         finally:
             database.dispose()
 

@@ -15,18 +15,8 @@ from sqlalchemy.orm import Session
 
 from caseportal.casebook import reference_submission
 from caseportal.config import REPO_ROOT, Settings
-from caseportal.models import Meeting, Run, RunStatus, Submission, SubmissionFile
-from tests.conftest import Factory, require
-
-
-def docker_available() -> bool:
-    try:
-        import docker
-
-        docker.from_env().ping()
-        return True
-    except Exception:  # noqa: BLE001
-        return False
+from caseportal.models import Run, RunStatus
+from tests.conftest import Factory, docker_available, require
 
 
 @pytest.fixture(scope="session")
@@ -110,15 +100,6 @@ def workers(settings: Settings, tmp_path: Path) -> Iterator[Workers]:
 
 def python_case_slug(factory: Factory) -> str:
     return factory.case_slugs(1, runtime="python")[0]
-
-
-def make_submission(session: Session, meeting: Meeting, files: dict[str, bytes]) -> Submission:
-    sub = Submission(meeting_id=meeting.id, case_slug=meeting.case_slugs[0], case_version="test")
-    for path, content in files.items():
-        sub.files.append(SubmissionFile(path=path, content=content, size=len(content), sha256=""))
-    session.add(sub)
-    session.commit()
-    return sub
 
 
 def reference_files(factory: Factory, slug: str) -> dict[str, bytes]:

@@ -17,7 +17,6 @@ from tests.conftest import Factory, require
 from tests.jobs.conftest import (
     Workers,
     finished,
-    make_submission,
     python_case_slug,
     reference_files,
     run_state,
@@ -71,7 +70,7 @@ def test_two_workers_on_one_redis_queue_share_the_runs(
     run_ids = []
     for _ in range(6):
         meeting = factory.meeting(cases=[slug])
-        sub = make_submission(session, meeting, reference_files(factory, slug))
+        sub = factory.submission(meeting, reference_files(factory, slug), submitted=False)
         run_ids.append(runs.request_run(session, sub, RunKind.FULL, runs_per_hour=10).id)
     session.commit()
     # Two worker processes, as on two machines: each has its own Docker client and shares only Redis + DB.

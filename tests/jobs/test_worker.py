@@ -15,7 +15,6 @@ from tests.conftest import Factory
 from tests.jobs.conftest import (
     Workers,
     finished,
-    make_submission,
     python_case_slug,
     reference_files,
     run_state,
@@ -42,7 +41,7 @@ def test_a_queued_run_is_executed_by_a_worker_and_recorded(
         app: Flask, session: Session, factory: Factory, workers: Workers, python_image: str) -> None:
     slug = python_case_slug(factory)
     meeting = factory.meeting(cases=[slug])
-    sub = make_submission(session, meeting, reference_files(factory, slug))
+    sub = factory.submission(meeting, reference_files(factory, slug), submitted=False)
     run = runs.request_run(session, sub, RunKind.FULL, runs_per_hour=10)
     session.commit()
     app.extensions["caseportal.queue"].enqueue_run(run.id)
@@ -64,7 +63,7 @@ def test_a_run_interrupted_by_a_killed_worker_runs_again_and_is_recorded_once(
     files = reference_files(factory, slug)
     # Slow every module down so that the worker is surely mid-run when it is killed.
     slowed = {p: _slow(c) if p.endswith(".py") else c for p, c in files.items()}
-    sub = make_submission(session, meeting, slowed)
+    sub = factory.submission(meeting, slowed, submitted=False)
     run = runs.request_run(session, sub, RunKind.FULL, runs_per_hour=10)
     session.commit()
     app.extensions["caseportal.queue"].enqueue_run(run.id)

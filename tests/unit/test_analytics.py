@@ -6,8 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,105 +15,24 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from caseportal.casebook import Library
-from caseportal.models import CandidateFeedback, Invitation, JobRole, Meeting, Submission, SubmissionStatus
 from caseportal.services import analytics, charts
 from caseportal.services.analytics import Filters
-from caseportal.services.meetings import STAGES
+from caseportal.services.pipeline import STAGES
+from tests.analytics_seed import CHURN, HOSTILE, RATE, SVG, T0, Seed, advance, seed
 from tests.conftest import Factory
-
-T0 = datetime(2030, 1, 10, 9, 0, tzinfo=UTC)
-RATE, CHURN = "api-rate-limiter", "subscription-churn"  # estimates 75 and 90 minutes in the real library
-SVG = "{http://www.w3.org/2000/svg}"
-HOSTILE = "<script>alert(1)</script> \"&'"
-
-
-def advance(session: Session, m: Meeting, upto: str | None, case: str | None = None, minutes: float = 60) -> None:
-    """Take a meeting through the stages up to ``upto`` with fixed times (None: not even invited)."""
-    idx = -1 if upto is None else STAGES.index(upto)
-    if idx >= 0:
-        session.add(Invitation(meeting_id=m.id, nonce=f"n{m.id}", issued_at=T0, expires_at=T0 + timedelta(days=14),
-                               first_opened_at=T0 + timedelta(hours=1) if idx >= 1 else None))
-    if idx >= 2:
-        assert case is not None
-        started = T0 + timedelta(hours=2)
-        handed_in = started + timedelta(minutes=minutes) if idx >= 3 else None
-        session.add(Submission(
-            meeting_id=m.id, case_slug=case, case_version="v1", started_at=started, updated_at=handed_in or started,
-            status=SubmissionStatus.SUBMITTED if idx >= 3 else SubmissionStatus.DRAFT, submitted_at=handed_in,
-            reviewed_at=T0 + timedelta(days=2) if idx >= 4 else None))
-    if idx >= 5:
-        m.met_at = T0 + timedelta(days=5)
-    session.commit()
-
-
-def feedback(session: Session, m: Meeting, case: str = "", **kw: object) -> None:
-    session.add(CandidateFeedback(meeting_id=m.id, case_slug=case, **kw))
-    session.commit()
-
-
-@dataclass
-class Seed:
-    backend: JobRole
-    data: JobRole
-    meetings: dict[str, Meeting]
-
-
-def seed(factory: Factory, session: Session, backend_title: str = "Backend developer",
-         data_title: str = "Data scientist") -> Seed:
-    """Nine meetings across two roles and two cases at every stage; five with feedback.
-
-    ======  =======  ==============  ==========  ===================================================
-    name    role     cases           furthest    time / feedback
-    ======  =======  ==============  ==========  ===================================================
-    m1      backend  rate            met         said 80 min; realistic 5, fair 4, more
-    m2      backend  rate            submitted   measured 60 min
-    m3      backend  rate, churn     opened      (not chosen yet) realistic 2, no case named
-    m4      backend  rate            invited
-    m5      data     churn           submitted   measured 2 days -> capped 480; realistic 3, fair 2, less
-    m6      data     churn           started     draft
-    m7      data     rate, churn     submitted   started churn; said 100; realistic 4, fair 5, same, no case named
-    m8      data     churn           -           not invited
-    m9      data     churn           submitted   measured 30; said 0 (ignored); realistic 7 (ignored), fair 5
-    ======  =======  ==============  ==========  ===================================================
-    """
-    backend, data = factory.job_role(backend_title), factory.job_role(data_title)
-    jan3, jan5_late, feb10 = (datetime(2030, 1, 3, 12, tzinfo=UTC), datetime(2030, 1, 5, 23, 30, tzinfo=UTC),
-                              datetime(2030, 2, 10, 8, tzinfo=UTC))
-    plan: list[tuple[str, JobRole, list[str], str | None, str | None, float, datetime]] = [
-        ("m1", backend, [RATE], "met", RATE, 90, jan3),
-        ("m2", backend, [RATE], "submitted", RATE, 60, jan3),
-        ("m3", backend, [RATE, CHURN], "opened", None, 0, jan3),
-        ("m4", backend, [RATE], "invited", None, 0, jan5_late),
-        ("m5", data, [CHURN], "submitted", CHURN, 2 * 24 * 60, feb10),
-        ("m6", data, [CHURN], "started", CHURN, 0, feb10),
-        ("m7", data, [RATE, CHURN], "submitted", CHURN, 20, feb10),
-        ("m8", data, [CHURN], None, None, 0, feb10),
-        ("m9", data, [CHURN], "submitted", CHURN, 30, feb10),
-    ]
-    found = {}
-    for name, role, cases, upto, case, minutes, created in plan:
-        m = factory.meeting(cases=cases, job_role=role, candidate=f"Candidate {name}", created_at=created)
-        advance(session, m, upto, case, minutes)
-        found[name] = m
-    feedback(session, found["m1"], RATE, minutes_spent=80, realistic=5, fair=4, interest_change="more")
-    feedback(session, found["m3"], "", realistic=2)
-    feedback(session, found["m5"], CHURN, realistic=3, fair=2, interest_change="less")
-    feedback(session, found["m7"], "", minutes_spent=100, realistic=4, fair=5, interest_change="same")
-    feedback(session, found["m9"], CHURN, minutes_spent=0, realistic=7, fair=5, interest_change="maybe")
-    return Seed(backend, data, found)
 
 
 @pytest.fixture()
 def library(app: Flask) -> Library:
     lib: Library = app.extensions["caseportal.casebook"]
     assert lib.get(RATE) and lib.get(CHURN), "the real case library is needed"
-    assert (lib.get(RATE).time_estimate_minutes, lib.get(CHURN).time_estimate_minutes) == (75, 90)  # type: ignore[union-attr]
+    assert (lib.get(RATE).time_estimate_minutes, lib.get(CHURN).time_estimate_minutes) == (75, 120)  # type: ignore[union-attr]
     return lib
 
 
 @pytest.fixture()
-def seeded(factory: Factory, session: Session) -> Seed:
-    return seed(factory, session)
+def seeded(factory: Factory) -> Seed:
+    return seed(factory)
 
 
 def counts(group: analytics.FunnelGroup) -> list[int]:
@@ -132,7 +50,7 @@ def test_meeting_rows_know_case_furthest_stage_and_time(session: Session, librar
                                                    "started", "submitted", None, "submitted"]
     assert by["m3"].case_slug is None and by["m3"].case_title == ""  # several cases, none started
     assert by["m4"].case_slug == RATE  # one case attached: counts under it before starting
-    assert by["m7"].case_slug == CHURN and by["m7"].estimate_minutes == 90  # the case the candidate started
+    assert by["m7"].case_slug == CHURN and by["m7"].estimate_minutes == 120  # the case the candidate started
     assert (by["m1"].minutes_spent, by["m1"].minutes_source) == (80, "reported")
     assert (by["m2"].minutes_spent, by["m2"].minutes_source) == (60, "measured")
     assert (by["m5"].minutes_spent, by["m5"].minutes_source) == (analytics.MEASURED_CAP_MINUTES, "measured")
@@ -163,7 +81,7 @@ def test_meeting_rows_use_a_fixed_number_of_queries(app: Flask, session: Session
     before = queries()
     for _ in range(5):
         m = factory.meeting(cases=[RATE, CHURN], job_role=seeded.data)
-        advance(session, m, "reviewed", RATE)
+        advance(factory, m, "reviewed", RATE)
     assert queries() == before <= 6
 
 
@@ -248,13 +166,13 @@ def test_median_time_against_estimate_odd_and_even(session: Session, library: Li
     assert (rate.count, rate.median_minutes, rate.estimate_minutes) == (2, 70.0, 75)
     assert rate.ratio == pytest.approx(70 / 75) and (rate.reported, rate.measured) == (1, 1)
     # churn: 480 (capped from two days), 100 (said) and 30 (measured): odd count, the middle one
-    assert (churn.count, churn.median_minutes, churn.estimate_minutes) == (3, 100.0, 90)
-    assert churn.ratio == pytest.approx(100 / 90) and (churn.reported, churn.measured) == (1, 2)
+    assert (churn.count, churn.median_minutes, churn.estimate_minutes) == (3, 100.0, 120)
+    assert churn.ratio == pytest.approx(100 / 120) and (churn.reported, churn.measured) == (1, 2)
 
 
 def test_time_spent_of_a_case_that_left_the_library(session: Session, factory: Factory) -> None:
     m = factory.meeting(cases=["retired-case"])
-    advance(session, m, "submitted", "retired-case", minutes=45)
+    advance(factory, m, "submitted", "retired-case", minutes=45)
     empty = Library(root=Path("/nonexistent"), cases={}, problems=())
     [row] = analytics.meeting_rows(session, empty, Filters())
     assert (row.case_slug, row.case_title, row.estimate_minutes) == ("retired-case", "retired-case", None)
@@ -320,7 +238,7 @@ def test_harmless_cells_stay_as_they_are() -> None:
 
 
 def test_csv_guards_a_hostile_role_title(session: Session, library: Library, factory: Factory) -> None:
-    seed(factory, session, backend_title="=cmd|' /C calc'!A0", data_title="@risky")
+    seed(factory, backend_title="=cmd|' /C calc'!A0", data_title="@risky")
     out = parse_csv(analytics.csv_text(analytics.meeting_rows(session, library, Filters())))
     assert {r["role"] for r in out} == {"'=cmd|' /C calc'!A0", "'@risky"}
 

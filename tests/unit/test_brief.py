@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import http.server
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,55 +11,15 @@ from sqlalchemy.orm import Session
 from caseportal.casebook import CaseSpec, Library
 from caseportal.models import Meeting, StaffRole, Submission, User
 from caseportal.services import brief as svc
-from caseportal.services import review, suggestions
+from caseportal.services import review, suggestion_sources, suggestions
 from sandbox.spec import CheckResult, RunResult
-from tests.conftest import Factory
-from tests.unit.test_suggestions import (
-    PROMPT_ASK,
-    PROMPT_GOOD,
-    PROMPT_TRADEOFFS,
-    SOLUTION,
-    install_case,
-    make_submission,
-    store_run,
-)
+from tests.conftest import PROMPT_ASK, PROMPT_GOOD, PROMPT_TRADEOFFS, SOLUTION, Factory, install_case
 
 RESULT = RunResult(outcome="failed", checks=(
     CheckResult("test_visible_basic", "passed"),
     CheckResult("tests/test_hidden.py::test_hidden_ties", "failed", "assert 1 == 2", False),
     CheckResult("test_hidden_empty_counts", "failed", "IndexError", False),
 ), metrics={"p95_ms": 12.5})
-
-
-class _Hits(http.server.BaseHTTPRequestHandler):
-    hits: list[str] = []
-
-    def do_GET(self) -> None:  # noqa: N802 - the http.server API
-        type(self).hits.append(self.path)
-        body = b"\x89PNG\r\n\x1a\n"
-        self.send_response(200)
-        self.send_header("Content-Type", "image/png")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture()
-def web_server() -> Iterator[tuple[str, list[str]]]:
-    """A real HTTP server on localhost that counts requests: a PDF must never make one."""
-    _Hits.hits = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hits)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", _Hits.hits
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 @pytest.fixture()
@@ -81,14 +38,14 @@ def meeting(factory: Factory, case: CaseSpec, reviewer: User) -> Meeting:
 
 
 @pytest.fixture()
-def submission(session: Session, meeting: Meeting, case: CaseSpec, reviewer: User) -> Submission:
-    sub = make_submission(session, meeting, case, {"solution.py": SOLUTION},
-                          questions="- How big is the team?\n- What does on-call look like?")
-    store_run(session, sub, RESULT)
+def submission(session: Session, factory: Factory, meeting: Meeting, case: CaseSpec, reviewer: User) -> Submission:
+    sub = factory.submission(meeting, {"solution.py": SOLUTION}, case=case,
+                             questions="- How big is the team?\n- What does on-call look like?")
+    factory.run(sub, RESULT)
     items = {s.key: s for s in suggestions.all_for(session, sub, case)}
     suggestions.accept(session, sub, case, reviewer, "checks-hidden")
-    suggestions.accept(session, sub, case, reviewer, suggestions.prompt_key(PROMPT_ASK))
-    suggestions.accept(session, sub, case, reviewer, suggestions.question_key("How big is the team?"),
+    suggestions.accept(session, sub, case, reviewer, suggestion_sources.prompt_key(PROMPT_ASK))
+    suggestions.accept(session, sub, case, reviewer, suggestion_sources.question_key("How big is the team?"),
                        "Team size: Anna answers (8 people, 2 designers).")
     review.add_talking_point(session, sub, reviewer, f"Our own point. {PROMPT_GOOD}", "solution.py", 3)
     review.add_comment(session, sub, reviewer, "solution.py", 3, "Nice tie-breaking")

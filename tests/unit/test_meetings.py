@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from caseportal.casebook import Library, scaffold
 from caseportal.config import Settings
 from caseportal.models import Invitation, Meeting, StaffRole, Submission, SubmissionStatus, User
-from caseportal.services import demo, invitations, meetings, users
+from caseportal.services import demo, invitation_mail, invitations, meetings, pipeline, timezones, users, visibility
 from caseportal.services.errors import Invalid, LinkInvalid, NotFound
 from tests.conftest import Factory
 
@@ -33,7 +33,7 @@ def library(app: Flask) -> Library:
 
 
 def stockholm(y: int, mo: int, d: int, h: int, mi: int = 0) -> datetime:
-    return meetings.to_utc(datetime(y, mo, d, h, mi), "Europe/Stockholm")
+    return timezones.to_utc(datetime(y, mo, d, h, mi), "Europe/Stockholm")
 
 
 # --------------------------------------------------------------------------- time zones
@@ -47,9 +47,9 @@ def test_local_times_become_utc_across_dst() -> None:
     assert stockholm(2025, 10, 25, 10) == datetime(2025, 10, 25, 8, tzinfo=UTC)
     assert stockholm(2025, 10, 27, 10) == datetime(2025, 10, 27, 9, tzinfo=UTC)
     # other zones: New York changes on other dates than Europe
-    ny = meetings.to_utc(datetime(2025, 3, 10, 9), "America/New_York")
+    ny = timezones.to_utc(datetime(2025, 3, 10, 9), "America/New_York")
     assert ny == datetime(2025, 3, 10, 13, tzinfo=UTC)
-    assert meetings.to_utc(datetime(2025, 6, 1, 9), "UTC") == datetime(2025, 6, 1, 9, tzinfo=UTC)
+    assert timezones.to_utc(datetime(2025, 6, 1, 9), "UTC") == datetime(2025, 6, 1, 9, tzinfo=UTC)
 
 
 def test_skipped_hour_is_refused_and_repeated_hour_takes_summer_time() -> None:
@@ -57,14 +57,14 @@ def test_skipped_hour_is_refused_and_repeated_hour_takes_summer_time() -> None:
         stockholm(2025, 3, 30, 2, 30)
     assert stockholm(2025, 10, 26, 2, 30) == datetime(2025, 10, 26, 0, 30, tzinfo=UTC)
     with pytest.raises(Invalid, match="Unknown time zone"):
-        meetings.to_utc(datetime(2025, 1, 1, 9), "Mars/Olympus_Mons")
+        timezones.to_utc(datetime(2025, 1, 1, 9), "Mars/Olympus_Mons")
 
 
 def test_round_trip_to_local() -> None:
     utc = datetime(2025, 7, 1, 7, 30, tzinfo=UTC)
-    assert meetings.to_local(utc, "Europe/Stockholm") == datetime(2025, 7, 1, 9, 30)
-    assert meetings.to_local(None, "Europe/Stockholm") is None
-    assert "Europe/Stockholm" in meetings.timezone_names()
+    assert timezones.to_local(utc, "Europe/Stockholm") == datetime(2025, 7, 1, 9, 30)
+    assert timezones.to_local(None, "Europe/Stockholm") is None
+    assert "Europe/Stockholm" in timezones.timezone_names()
 
 
 # --------------------------------------------------------------------------- create and update
@@ -126,8 +126,7 @@ def test_only_active_reviewers_and_managers_can_take_part(session: Session, fact
 
 def test_update_keeps_started_cases(session: Session, factory: Factory, library: Library) -> None:
     m = meetings.create_meeting(session, library, _input(factory, case_slugs=("rate-limiter", "churn-model")))
-    session.add(Submission(meeting_id=m.id, case_slug="rate-limiter", case_version="v1"))
-    session.commit()
+    factory.submission(m, case="rate-limiter", submitted=False)
     with pytest.raises(Invalid, match="already started rate-limiter"):
         meetings.update_meeting(session, library, m, _input(factory, case_slugs=("churn-model",)))
     session.rollback()
@@ -158,7 +157,7 @@ def test_dashboard_order_upcoming_then_unscheduled_then_past(session: Session, f
         m = factory.meeting(candidate=name)
         m.starts_at = when
     session.commit()
-    order = [m.candidate_name for m in meetings.meetings_for(session, manager)]
+    order = [m.candidate_name for m in visibility.meetings_for(session, manager)]
     assert order == ["soon", "later", "none", "past-near", "past-far"]
 
 
@@ -166,21 +165,21 @@ def test_reviewers_see_only_their_meetings(session: Session, factory: Factory) -
     manager, rev, other = (factory.user(StaffRole.MANAGER), factory.user(), factory.user())
     mine = factory.meeting(reviewers=[rev])
     theirs = factory.meeting(reviewers=[other])
-    assert {m.id for m in meetings.meetings_for(session, manager)} == {mine.id, theirs.id}
-    assert [m.id for m in meetings.meetings_for(session, rev)] == [mine.id]
-    assert meetings.meeting_for(session, rev, mine.id) is mine
+    assert {m.id for m in visibility.meetings_for(session, manager)} == {mine.id, theirs.id}
+    assert [m.id for m in visibility.meetings_for(session, rev)] == [mine.id]
+    assert visibility.meeting_for(session, rev, mine.id) is mine
     with pytest.raises(NotFound):
-        meetings.meeting_for(session, rev, theirs.id)
+        visibility.meeting_for(session, rev, theirs.id)
     with pytest.raises(NotFound):
-        meetings.meeting_for(session, manager, 99999)
+        visibility.meeting_for(session, manager, 99999)
 
 
 def test_blind_review_hides_identity_from_reviewers_until_met(factory: Factory) -> None:
     manager, rev = factory.user(StaffRole.MANAGER), factory.user()
     m = factory.meeting(reviewers=[rev], blind_review=True)
-    assert meetings.hides_identity(m, rev) and not meetings.hides_identity(m, manager)
+    assert visibility.hides_identity(m, rev) and not visibility.hides_identity(m, manager)
     meetings.mark_met(m)
-    assert not meetings.hides_identity(m, rev)
+    assert not visibility.hides_identity(m, rev)
 
 
 # --------------------------------------------------------------------------- pipeline
@@ -190,8 +189,8 @@ def test_pipeline_follows_the_data(session: Session, factory: Factory) -> None:
     m = factory.meeting()
 
     def done() -> list[str]:
-        stages = meetings.pipeline(session, m)
-        assert [s for s, _ in stages] == list(meetings.STAGES)
+        stages = pipeline.pipeline(session, m)
+        assert [s for s, _ in stages] == list(pipeline.STAGES)
         return [s for s, when in stages if when is not None]
 
     assert done() == []
@@ -208,22 +207,22 @@ def test_pipeline_follows_the_data(session: Session, factory: Factory) -> None:
     assert done() == ["invited", "opened", "started", "submitted"]
     sub.reviewed_at = t0 + timedelta(days=2)
     meetings.mark_met(m, now=t0 + timedelta(days=3))
-    stages = dict(meetings.pipeline(session, m))
+    stages = dict(pipeline.pipeline(session, m))
     assert all(stages.values())
     assert stages["submitted"] == t0 + timedelta(days=1) and stages["met"] == t0 + timedelta(days=3)
     # a later re-issue does not move "invited": the candidate was first invited at t0
     invitations.issue(session, m, 14, now=t0 + timedelta(days=4))
-    assert dict(meetings.pipeline(session, m))["invited"] == t0
+    assert dict(pipeline.pipeline(session, m))["invited"] == t0
     meetings.mark_met(m, met=False)
-    assert dict(meetings.pipeline(session, m))["met"] is None
+    assert dict(pipeline.pipeline(session, m))["met"] is None
 
 
 def test_pipelines_for_many_meetings(session: Session, factory: Factory) -> None:
     a, b = factory.meeting(), factory.meeting()
     factory.invite(a)
-    result = meetings.pipelines(session, [a, b])
+    result = pipeline.pipelines(session, [a, b])
     assert dict(result[a.id])["invited"] is not None and dict(result[b.id])["invited"] is None
-    assert meetings.pipelines(session, []) == {}
+    assert pipeline.pipelines(session, []) == {}
 
 
 # --------------------------------------------------------------------------- invitations
@@ -231,15 +230,15 @@ def test_pipelines_for_many_meetings(session: Session, factory: Factory) -> None
 
 def test_invitation_issue_revoke_reissue(session: Session, factory: Factory, settings: Settings) -> None:
     m = factory.meeting()
-    first = meetings.send_invitation(session, m, settings)
+    first = invitations.send_invitation(session, m, settings)
     session.commit()
     assert not first.mail_attempted and not first.mailed and not first.invitation.sent_by_mail
     assert first.url.startswith("https://jobs.example.org/i/")  # no double slash from base_url's "/"
     token1 = first.url.rsplit("/", 1)[1]
     assert invitations.resolve(session, token1, settings.secret_key).id == first.invitation.id
-    assert meetings.current_link(settings, m) == first.url  # re-derivable for the meeting page
+    assert invitations.current_link(settings, m) == first.url  # re-derivable for the meeting page
 
-    second = meetings.send_invitation(session, m, settings)
+    second = invitations.send_invitation(session, m, settings)
     session.commit()
     token2 = second.url.rsplit("/", 1)[1]
     with pytest.raises(LinkInvalid):
@@ -247,19 +246,19 @@ def test_invitation_issue_revoke_reissue(session: Session, factory: Factory, set
     assert invitations.resolve(session, token2, settings.secret_key).id == second.invitation.id
     assert second.invitation.expires_at - second.invitation.issued_at == timedelta(days=settings.invitation_days)
 
-    assert meetings.revoke_invitation(m) == 1
+    assert invitations.revoke(m) == 1
     session.commit()
     with pytest.raises(LinkInvalid):
         invitations.resolve(session, token2, settings.secret_key)
-    assert meetings.current_link(settings, m) is None
-    assert meetings.revoke_invitation(m) == 0
+    assert invitations.current_link(settings, m) is None
+    assert invitations.revoke(m) == 0
 
 
 def test_invitation_email_is_warm_and_concrete(session: Session, factory: Factory, settings: Settings) -> None:
     manager = factory.user(StaffRole.MANAGER, name="Maria Manager")
     m = factory.meeting(created_by_id=manager.id, place="Kungsgatan 1, Stockholm")
     inv = invitations.issue(session, m, 14)
-    subject, body = meetings.invitation_email(session, m, "https://x/i/t", inv)
+    subject, body = invitation_mail.invitation_email(session, m, "https://x/i/t", inv)
     assert "Backend developer" in subject
     assert "Hello Ada Candidate" in body and "https://x/i/t" in body and "no pass or fail" in body
     assert "Kungsgatan 1, Stockholm" in body and "(Europe/Stockholm)" in body
@@ -269,8 +268,7 @@ def test_invitation_email_is_warm_and_concrete(session: Session, factory: Factor
 def test_delete_meeting_removes_its_data(session: Session, factory: Factory) -> None:
     m = factory.meeting(reviewers=[factory.user()])
     factory.invite(m)
-    session.add(Submission(meeting_id=m.id, case_slug=m.case_slugs[0], case_version="v"))
-    session.commit()
+    factory.submission(m, submitted=False)
     mid = m.id
     meetings.delete_meeting(session, m)
     session.commit()

@@ -16,12 +16,8 @@ from caseportal.casebook import CaseSpec, Library
 from caseportal.config import REPO_ROOT, Settings
 from caseportal.models import Meeting, Notification, StaffRole, Submission, User, utcnow
 from caseportal.services import notify
-from tests.conftest import PASSWORD, Factory, csrf_token_from, login
-from tests.unit import test_mail
-from tests.unit.test_mail import SMTPState
-from tests.unit.test_suggestions import SOLUTION, install_case, make_submission
-
-smtp_server = test_mail.smtp_server  # the real SMTP server of test_mail, reused as this module's fixture
+from tests.conftest import PASSWORD, SOLUTION, Factory, csrf_token_from, install_case, login
+from tests.unit.conftest import SMTPState
 
 
 @pytest.fixture()
@@ -58,7 +54,7 @@ def test_every_reviewer_gets_a_notification_and_a_mail(app: Flask, session: Sess
     gone.active = False
     bystander = factory.user(StaffRole.MANAGER)
     m = _meeting(factory, case, rita, rob, gone)
-    sub = make_submission(session, m, case, {"solution.py": SOLUTION})
+    sub = factory.submission(m, {"solution.py": SOLUTION}, case=case)
 
     created = notify.notify_submission(session, settings, sub, "https://jobs.example.org/", library=library(app))
     session.commit()
@@ -85,7 +81,7 @@ def test_blind_review_keeps_name_and_email_out(app: Flask, session: Session, fac
     _, state = smtp_server
     rita, boss = factory.user(name="Rita Reviewer"), factory.user(StaffRole.MANAGER, name="Bea Boss")
     m = _meeting(factory, case, rita, boss, blind=True)
-    sub = make_submission(session, m, case, {"solution.py": SOLUTION})
+    sub = factory.submission(m, {"solution.py": SOLUTION}, case=case)
     created = {n.user_id: n for n in notify.notify_submission(session, settings, sub, "https://x.example",
                                                               library=library(app))}
     assert created[rita.id].text.startswith(f"Candidate #{m.id} handed in")
@@ -99,7 +95,7 @@ def test_blind_review_keeps_name_and_email_out(app: Flask, session: Session, fac
 def test_without_a_mail_server_only_in_app(session: Session, factory: Factory, settings: Settings, case: CaseSpec,
                                            smtp_server: tuple[int, SMTPState]) -> None:
     rita = factory.user()
-    sub = make_submission(session, _meeting(factory, case, rita), case, {"solution.py": SOLUTION})
+    sub = factory.submission(_meeting(factory, case, rita), {"solution.py": SOLUTION}, case=case)
     created = notify.notify_submission(session, settings.with_(mail_server=""), sub, "http://localhost")
     assert [n.user_id for n in created] == [rita.id]
     assert "“tiny-case”" in created[0].text  # without the library the slug names the case
@@ -110,7 +106,7 @@ def test_a_failing_mail_server_loses_no_notification(session: Session, factory: 
                                                      case: CaseSpec, smtp_server: tuple[int, SMTPState]) -> None:
     smtp_server[1].refuse_rcpt = True
     rita = factory.user()
-    sub = make_submission(session, _meeting(factory, case, rita), case, {"solution.py": SOLUTION})
+    sub = factory.submission(_meeting(factory, case, rita), {"solution.py": SOLUTION}, case=case)
     assert [n.user_id for n in notify.notify_submission(session, settings, sub, "http://localhost")] == [rita.id]
 
 

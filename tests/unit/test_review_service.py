@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 from pathlib import Path
 
@@ -12,19 +11,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from caseportal.casebook import CaseSpec, Metric, load_library, scaffold
-from caseportal.models import (
-    Meeting,
-    Run,
-    RunArtifact,
-    RunKind,
-    RunStatus,
-    StaffRole,
-    Submission,
-    SubmissionFile,
-    SubmissionStatus,
-    User,
-    utcnow,
-)
+from caseportal.models import Run, RunKind, RunStatus, StaffRole, Submission, User
 from caseportal.services import highlight
 from caseportal.services import review as svc
 from caseportal.services.errors import Invalid
@@ -46,19 +33,6 @@ def case(app: Flask, tmp_path: Path) -> CaseSpec:
     return spec
 
 
-def make_submission(session: Session, meeting: Meeting, slug: str, files: dict[str, bytes], *,
-                    submitted: bool = True, version: str = "v1") -> Submission:
-    sub = Submission(meeting_id=meeting.id, case_slug=slug, case_version=version,
-                     status=SubmissionStatus.SUBMITTED if submitted else SubmissionStatus.DRAFT,
-                     submitted_at=utcnow() if submitted else None)
-    for path, content in files.items():
-        sub.files.append(SubmissionFile(path=path, content=content, size=len(content),
-                                        sha256=hashlib.sha256(content).hexdigest()))
-    session.add(sub)
-    session.commit()
-    return sub
-
-
 @pytest.fixture()
 def reviewer(factory: Factory) -> User:
     return factory.user(StaffRole.REVIEWER)
@@ -67,10 +41,10 @@ def reviewer(factory: Factory) -> User:
 @pytest.fixture()
 def submission(session: Session, factory: Factory, case: CaseSpec, reviewer: User) -> Submission:
     m = factory.meeting(reviewers=[reviewer], cases=[case.slug])
-    return make_submission(session, m, case.slug, {
+    return factory.submission(m, {
         "solution.py": b"def f():\n    return 1\n\n# end\n",
         "shot.png": b"\x89PNG\r\n\x1a\n\x00\x00",
-    })
+    }, case=case, version="v1")
 
 
 # --------------------------------------------------------------------------- talking points
@@ -150,7 +124,7 @@ def test_point_text_required_and_capped(session: Session, submission: Submission
 def test_drafts_take_no_points_comments_or_mark(session: Session, factory: Factory, case: CaseSpec,
                                                  reviewer: User) -> None:
     m = factory.meeting(reviewers=[reviewer], cases=[case.slug])
-    draft = make_submission(session, m, case.slug, {"solution.py": b"x\n"}, submitted=False)
+    draft = factory.submission(m, {"solution.py": b"x\n"}, case=case, submitted=False)
     with pytest.raises(Invalid, match="not been submitted"):
         svc.add_talking_point(session, draft, reviewer, "a")
     with pytest.raises(Invalid, match="not been submitted"):
@@ -190,8 +164,8 @@ def test_mark_and_unmark_reviewed(session: Session, submission: Submission, revi
 
 def test_submissions_for_meeting_follow_case_order(session: Session, factory: Factory, reviewer: User) -> None:
     m = factory.meeting(reviewers=[reviewer], cases=["b-case", "a-case"])
-    a = make_submission(session, m, "a-case", {})
-    b = make_submission(session, m, "b-case", {})
+    a = factory.submission(m, case="a-case")
+    b = factory.submission(m, case="b-case")
     assert [s.id for s in svc.submissions_for_meeting(session, m)] == [b.id, a.id]
 
 
@@ -212,34 +186,21 @@ def test_file_kind(name: str, kind: str) -> None:
 # --------------------------------------------------------------------------- run_summary
 
 
-def _run(session: Session, submission: Submission, result: dict[str, object] | str | None, *,
-         status: RunStatus = RunStatus.DONE, outcome: str | None = None) -> Run:
-    run = Run(submission_id=submission.id, kind=RunKind.FULL, status=status, outcome=outcome,
-              result_json=result if isinstance(result, str) or result is None else json.dumps(result))
-    session.add(run)
-    session.commit()
+def _damaged(factory: Factory, submission: Submission, stored: str) -> Run:
+    """A recorded run whose stored result was damaged afterwards: JSON that no worker writes."""
+    run = factory.run(submission, RunResult(outcome="passed"))
+    run.outcome, run.explanation, run.duration_s, run.result_json = None, "", None, stored
+    factory.session.commit()
     return run
 
 
-def _result_dict(**kw: object) -> dict[str, object]:
-    """What the worker stores: RunResult.to_dict() without artifacts (those become RunArtifact rows)."""
-    data = RunResult(**kw).to_dict()  # type: ignore[arg-type]
-    data.pop("artifacts", None)
-    return data
-
-
-def test_run_summary_of_a_full_result(session: Session, submission: Submission, case: CaseSpec) -> None:
-    data = _result_dict(outcome="failed", checks=(
+def test_run_summary_of_a_full_result(factory: Factory, submission: Submission, case: CaseSpec) -> None:
+    run = factory.run(submission, RunResult(outcome="failed", checks=(
         CheckResult("test_visible", "passed", "", True),
         CheckResult("test_hidden", "failed", "assert 1 == 2", False),
         CheckResult("test_style", "advisory", "long lines", True),
     ), stdout="3 tests", stderr="warning", duration_s=2.5, exit_code=1, metrics={"rmse": 3.2, "n": 7},
-        explanation="One check failed.")
-    run = _run(session, submission, data, outcome="failed")
-    session.add(RunArtifact(run_id=run.id, name="plot.png", content=b"\x89PNG", mime="image/png"))
-    session.add(RunArtifact(run_id=run.id, name="nb.html", content=b"<html>", mime="text/html"))
-    session.commit()
-    session.refresh(run)
+        artifacts={"plot.png": b"\x89PNG", "nb.html": b"<html>"}, explanation="One check failed."))
     spec = dataclasses.replace(case, metric=Metric("rmse", "lower", 4.1))
     s = svc.run_summary(run, spec)
     assert s["finished"] and s["status"] == "done" and s["outcome"] == "failed" and s["kind"] == "full"
@@ -256,24 +217,24 @@ def test_run_summary_of_a_full_result(session: Session, submission: Submission, 
     assert s["result_error"] is None
 
 
-def test_run_summary_of_an_unfinished_run(session: Session, submission: Submission) -> None:
-    s = svc.run_summary(_run(session, submission, None, status=RunStatus.QUEUED))
+def test_run_summary_of_an_unfinished_run(factory: Factory, submission: Submission) -> None:
+    s = svc.run_summary(factory.run(submission, status=RunStatus.QUEUED))
     assert (s["finished"], s["status"], s["outcome"], s["checks"], s["metrics"]) == (False, "queued", None, [], {})
     assert s["counts"]["total"] == 0 and s["headline_metric"] is None
 
 
 @pytest.mark.parametrize("raw", ["{not json", "[1, 2]", "null"])
-def test_run_summary_survives_broken_json(session: Session, submission: Submission, raw: str) -> None:
-    s = svc.run_summary(_run(session, submission, raw))
+def test_run_summary_survives_broken_json(factory: Factory, submission: Submission, raw: str) -> None:
+    s = svc.run_summary(_damaged(factory, submission, raw))
     assert s["checks"] == [] and s["stdout"] == ""
     assert s["result_error"] is not None or raw == "null"
 
 
-def test_run_summary_tolerates_odd_shapes(session: Session, submission: Submission) -> None:
-    s = svc.run_summary(_run(session, submission, {
+def test_run_summary_tolerates_odd_shapes(factory: Factory, submission: Submission) -> None:
+    s = svc.run_summary(_damaged(factory, submission, json.dumps({
         "outcome": "passed", "checks": ["junk", {"status": "weird"}, {"name": "t", "status": "PASSED"}],
         "metrics": {"ok": 1.5, "text": "x", "flag": True, "nan": float("nan")}, "duration_s": "slow",
-    }))
+    })))
     assert s["outcome"] == "passed"  # from the JSON when the column is empty
     assert [(c["name"], c["status"], c["visible"]) for c in s["checks"]] == [
         ("(unnamed check)", "error", True), ("t", "passed", True)]
@@ -281,9 +242,8 @@ def test_run_summary_tolerates_odd_shapes(session: Session, submission: Submissi
     assert s["duration_s"] is None
 
 
-def test_run_summary_of_an_infra_error(session: Session, submission: Submission) -> None:
-    run = _run(session, submission, {"outcome": "infra_error", "infra_detail": "docker down", "checks": []},
-               status=RunStatus.ERROR, outcome="infra_error")
+def test_run_summary_of_an_infra_error(factory: Factory, submission: Submission) -> None:
+    run = factory.run(submission, RunResult(outcome="infra_error", explanation="docker down"), status=RunStatus.ERROR)
     s = svc.run_summary(run)
     assert s["finished"] and s["outcome"] == "infra_error" and s["infra_detail"] == "docker down"
 
@@ -323,14 +283,12 @@ def test_point_remembers_its_suggestion(session: Session, submission: Submission
     assert svc.add_talking_point(session, submission, reviewer, "Mine").suggestion_key == ""
 
 
-def test_latest_full_run_skips_practice_unfinished_and_broken_runs(session: Session,
+def test_latest_full_run_skips_practice_unfinished_and_broken_runs(session: Session, factory: Factory,
                                                                    submission: Submission) -> None:
     assert svc.latest_full_run(session, submission) is None
-    done = _run(session, submission, _result_dict(outcome="passed"))
-    practice = Run(submission_id=submission.id, kind=RunKind.CHECK, status=RunStatus.DONE, outcome="passed")
-    session.add(practice)
-    session.commit()
-    _run(session, submission, None, status=RunStatus.RUNNING)
-    _run(session, submission, {"outcome": "infra_error"}, status=RunStatus.ERROR, outcome="infra_error")
+    done = factory.run(submission, RunResult(outcome="passed"))
+    factory.run(submission, RunResult(outcome="passed"), kind=RunKind.CHECK)
+    factory.run(submission, status=RunStatus.RUNNING)
+    factory.run(submission, RunResult(outcome="infra_error"), status=RunStatus.ERROR)
     latest = svc.latest_full_run(session, submission)
     assert latest is not None and latest.id == done.id

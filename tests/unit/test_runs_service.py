@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from caseportal.models import Run, RunKind, RunStatus, Submission, SubmissionFile, utcnow
+from caseportal.models import Run, RunKind, RunStatus, Submission, utcnow
 from caseportal.services import runs
 from caseportal.services.errors import Invalid, RateLimited
 from tests.conftest import Factory
@@ -33,17 +33,13 @@ class FakeResult:
                 "duration_s": self.duration_s, "metrics": {"auc": 0.8}, "artifacts": {}}
 
 
-def _submission(session: Session, factory: Factory) -> Submission:
-    meeting = factory.meeting()
-    sub = Submission(meeting_id=meeting.id, case_slug=meeting.case_slugs[0], case_version="v1")
-    sub.files.append(SubmissionFile(path="a.py", content=b"print(1)", size=8, sha256="x"))
-    session.add(sub)
-    session.commit()
-    return sub
+def _submission(factory: Factory) -> Submission:
+    """A draft with one file, in a meeting of its own."""
+    return factory.submission(factory.meeting(), {"a.py": b"print(1)"}, submitted=False)
 
 
 def test_claim_is_exclusive_and_record_happens_once(session: Session, factory: Factory) -> None:
-    sub = _submission(session, factory)
+    sub = _submission(factory)
     run = runs.request_run(session, sub, RunKind.FULL, runs_per_hour=5)
     session.commit()
     first = runs.claim(session, run.id, "w1", lease_s=60)
@@ -58,7 +54,7 @@ def test_claim_is_exclusive_and_record_happens_once(session: Session, factory: F
 
 
 def test_expired_lease_is_taken_over_and_the_stale_attempt_is_dropped(session: Session, factory: Factory) -> None:
-    sub = _submission(session, factory)
+    sub = _submission(factory)
     run = runs.request_run(session, sub, RunKind.FULL, runs_per_hour=5)
     session.commit()
     t0 = utcnow()
@@ -78,7 +74,7 @@ def test_expired_lease_is_taken_over_and_the_stale_attempt_is_dropped(session: S
 
 def test_infra_errors_retry_then_become_an_error_that_is_not_the_candidates_fault(
         session: Session, factory: Factory) -> None:
-    sub = _submission(session, factory)
+    sub = _submission(factory)
     run = runs.request_run(session, sub, RunKind.CHECK, runs_per_hour=5)
     session.commit()
     for attempt in (1, 2):
@@ -97,7 +93,7 @@ def test_infra_errors_retry_then_become_an_error_that_is_not_the_candidates_faul
 
 
 def test_check_runs_are_rate_limited_and_not_duplicated(session: Session, factory: Factory) -> None:
-    sub = _submission(session, factory)
+    sub = _submission(factory)
     first = runs.request_run(session, sub, RunKind.CHECK, runs_per_hour=2)
     assert runs.request_run(session, sub, RunKind.CHECK, runs_per_hour=2).id == first.id
     first.status = RunStatus.DONE
@@ -109,16 +105,13 @@ def test_check_runs_are_rate_limited_and_not_duplicated(session: Session, factor
 
 
 def test_a_run_needs_files(session: Session, factory: Factory) -> None:
-    meeting = factory.meeting()
-    sub = Submission(meeting_id=meeting.id, case_slug=meeting.case_slugs[0], case_version="v1")
-    session.add(sub)
-    session.flush()
+    sub = factory.submission(factory.meeting(), submitted=False)
     with pytest.raises(Invalid):
         runs.request_run(session, sub, RunKind.CHECK, runs_per_hour=2)
 
 
 def test_candidates_see_only_visible_checks(session: Session, factory: Factory) -> None:
-    sub = _submission(session, factory)
+    sub = _submission(factory)
     run = runs.request_run(session, sub, RunKind.FULL, runs_per_hour=5)
     token = runs.claim(session, run.id, "w", 60)
     assert token and runs.record(session, run.id, token, FakeResult())
@@ -131,7 +124,7 @@ def test_candidates_see_only_visible_checks(session: Session, factory: Factory) 
 
 
 def test_queued_runs_whose_job_never_arrived_are_recovered(session: Session, factory: Factory) -> None:
-    sub = _submission(session, factory)
+    sub = _submission(factory)
     run = runs.request_run(session, sub, RunKind.CHECK, runs_per_hour=5)
     session.commit()
     assert runs.stale_run_ids(session, queued_grace_s=60) == []
@@ -158,7 +151,7 @@ def test_worker_reloads_the_case_library_only_when_a_file_changed(tmp_path) -> N
 
 def test_candidates_read_the_outcome_in_their_language(app, session: Session, factory: Factory) -> None:  # type: ignore[no-untyped-def]
     """The sandbox words explanations in English; a Swedish candidate gets them in Swedish, hidden counts kept out."""
-    sub = _submission(session, factory)
+    sub = _submission(factory)
     run = runs.request_run(session, sub, RunKind.FULL, runs_per_hour=5)
     token = runs.claim(session, run.id, "w", 60)
     result = FakeResult(outcome="failed", explanation="1 of 2 checks did not pass.")

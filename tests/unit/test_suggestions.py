@@ -2,100 +2,24 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from caseportal.casebook import CaseSpec, load_library, scaffold
-from caseportal.models import (
-    CandidateFeedback,
-    Meeting,
-    Run,
-    RunKind,
-    RunStatus,
-    StaffRole,
-    Submission,
-    SubmissionFile,
-    SubmissionStatus,
-    User,
-    utcnow,
-)
+from caseportal.casebook import CaseSpec
+from caseportal.models import CandidateFeedback, RunKind, RunStatus, StaffRole, Submission, User
+from caseportal.services import suggestion_sources
 from caseportal.services import suggestions as sg
 from caseportal.services.errors import NotFound
 from sandbox.spec import CheckResult, RunResult
-from tests.conftest import Factory
-
-PROMPT_ASK = "How would you make the limiter work across several servers?"
-PROMPT_GOOD = "Mentions shared state such as Redis and the cost of a network hop."
-PROMPT_TRADEOFFS = "Accuracy against latency; failing open or closed."
-SOLUTION = (b"def top_items(counts: dict[str, int], n: int) -> list[str]:\n"
-            b'    """Return the n most common names, most common first."""\n'
-            b"    ranked = sorted(counts, key=lambda k: (-counts[k], k))\n"
-            b"    return ranked[:n]\n")
-
-
-def make_case_library(root: Path, slug: str = "tiny-case") -> Path:
-    """A scaffolded case with a metric, a 90-minute estimate and a real reviewer prompt."""
-    root.mkdir(parents=True, exist_ok=True)
-    folder = scaffold(root, slug, "coding")
-    yaml_path = folder / "case.yaml"
-    text = yaml_path.read_text(encoding="utf-8")
-    text = text.replace("time_estimate_minutes: 60", "time_estimate_minutes: 90")
-    text = text.replace('title: "TODO: a title that says what the candidate gets to do"', 'title: "Top items"')
-    start = text.index("reviewer_prompts:")
-    end = text.index("submission:")
-    text = (text[:start] + "reviewer_prompts:\n"
-            f'  - ask: "{PROMPT_ASK}"\n    good: "{PROMPT_GOOD}"\n    tradeoffs: "{PROMPT_TRADEOFFS}"\n'
-            "metric:\n  name: p95_ms\n  direction: lower\n  baseline: 20\n" + text[end:])
-    yaml_path.write_text(text, encoding="utf-8")
-    return root
-
-
-def install_case(app: Flask, root: Path) -> CaseSpec:
-    """Make the case above the app's only case and return it."""
-    lib = load_library(make_case_library(root))
-    assert not lib.problems, lib.problems
-    app.extensions["caseportal.casebook"] = lib
-    spec = lib.get("tiny-case")
-    assert spec is not None and spec.metric is not None
-    return spec
+from tests.conftest import PROMPT_ASK, PROMPT_GOOD, PROMPT_TRADEOFFS, SOLUTION, Factory, install_case
 
 
 @pytest.fixture()
 def case(app: Flask, tmp_path: Path) -> CaseSpec:
     return install_case(app, tmp_path / "library")
-
-
-def make_submission(session: Session, meeting: Meeting, case: CaseSpec, files: dict[str, bytes], *,
-                    minutes: float = 125, notes: str = "", questions: str = "") -> Submission:
-    started = utcnow() - timedelta(days=1)
-    sub = Submission(meeting_id=meeting.id, case_slug=case.slug, case_version=case.version,
-                     status=SubmissionStatus.SUBMITTED, started_at=started,
-                     submitted_at=started + timedelta(minutes=minutes), notes_more_time=notes, questions=questions)
-    for path, content in files.items():
-        sub.files.append(SubmissionFile(path=path, content=content, size=len(content),
-                                        sha256=hashlib.sha256(content).hexdigest()))
-    session.add(sub)
-    session.commit()
-    return sub
-
-
-def store_run(session: Session, submission: Submission, result: RunResult | None, *,
-              kind: RunKind = RunKind.FULL, status: RunStatus = RunStatus.DONE) -> Run:
-    """As the worker records a run: the result's dict (without artifacts) as JSON."""
-    data = result.to_dict() if result else None
-    if data:
-        data.pop("artifacts", None)
-    run = Run(submission_id=submission.id, kind=kind, status=status,
-              outcome=result.outcome.value if result else None, result_json=json.dumps(data) if data else None)
-    session.add(run)
-    session.commit()
-    return run
 
 
 REAL_RESULT = RunResult(
@@ -119,33 +43,33 @@ def reviewer(factory: Factory) -> User:
 @pytest.fixture()
 def submission(session: Session, factory: Factory, case: CaseSpec, reviewer: User) -> Submission:
     m = factory.meeting(reviewers=[reviewer], cases=[case.slug])
-    sub = make_submission(session, m, case, {"solution.py": SOLUTION, "notes/ideas.md": b"# Ideas\n- cache\n"},
-                          notes="Add a heap for large inputs, and property-based tests.",
-                          questions="- How big is the team?\n- Do you pair program,\n  or review in PRs?\n\n"
-                                    "How big is the team?")
-    store_run(session, sub, REAL_RESULT)
+    sub = factory.submission(m, {"solution.py": SOLUTION, "notes/ideas.md": b"# Ideas\n- cache\n"}, case=case,
+                             notes="Add a heap for large inputs, and property-based tests.",
+                             questions="- How big is the team?\n- Do you pair program,\n  or review in PRs?\n\n"
+                                       "How big is the team?")
+    factory.run(sub, REAL_RESULT)
     return sub
 
 
-def by_key(items: list[sg.Suggestion]) -> dict[str, sg.Suggestion]:
+def by_key(items: list[suggestion_sources.Suggestion]) -> dict[str, suggestion_sources.Suggestion]:
     return {s.key: s for s in items}
 
 
 # --------------------------------------------------------------------------- every source, real figures
 
 
-def test_every_source_appears_with_the_right_figures(session: Session, submission: Submission,
+def test_every_source_appears_with_the_right_figures(session: Session, factory: Factory, submission: Submission,
                                                      case: CaseSpec) -> None:
     session.add(CandidateFeedback(meeting_id=submission.meeting_id, case_slug=case.slug, minutes_spent=75))
     session.commit()
     # newer runs that must not be used: a practice run (visible checks only) and one the platform broke
-    store_run(session, submission, RunResult(outcome="passed", checks=(CheckResult("test_visible_basic", "passed"),)),
-              kind=RunKind.CHECK)
-    store_run(session, submission, RunResult(outcome="infra_error"), status=RunStatus.ERROR)
+    factory.run(submission, RunResult(outcome="passed", checks=(CheckResult("test_visible_basic", "passed"),)),
+                kind=RunKind.CHECK)
+    factory.run(submission, RunResult(outcome="infra_error"), status=RunStatus.ERROR)
 
     items = sg.all_for(session, submission, case)
     got = by_key(items)
-    assert {s.source for s in items} == set(sg.SOURCES)
+    assert {s.source for s in items} == set(suggestion_sources.SOURCES)
     assert len(got) == len(items)  # keys are unique
 
     hidden = got["checks-hidden"]
@@ -186,9 +110,9 @@ def test_every_source_appears_with_the_right_figures(session: Session, submissio
         "Your question: “How big is the team?” Let's make sure we answer it.",
         "Your question: “Do you pair program, or review in PRs?” Let's make sure we answer it.",
     ]  # a list item per question, a wrapped line continues it, the repeated question once
-    assert questions[0].key == sg.question_key("how big is  the team?")
+    assert questions[0].key == suggestion_sources.question_key("how big is  the team?")
 
-    prompt = got[sg.prompt_key(PROMPT_ASK)]
+    prompt = got[suggestion_sources.prompt_key(PROMPT_ASK)]
     assert prompt.text == PROMPT_ASK and prompt.source == "prompt"
     assert PROMPT_GOOD in prompt.why and PROMPT_TRADEOFFS in prompt.why
 
@@ -207,8 +131,8 @@ def test_keys_are_stable(session: Session, submission: Submission, case: CaseSpe
 def test_all_passed_and_a_metric_that_misses_the_baseline(session: Session, factory: Factory, case: CaseSpec,
                                                           reviewer: User) -> None:
     m = factory.meeting(reviewers=[reviewer], cases=[case.slug])
-    sub = make_submission(session, m, case, {"solution.py": SOLUTION}, minutes=40)
-    store_run(session, sub, RunResult(outcome="passed", checks=(
+    sub = factory.submission(m, {"solution.py": SOLUTION}, case=case, minutes=40)
+    factory.run(sub, RunResult(outcome="passed", checks=(
         CheckResult("test_visible_basic", "passed"), CheckResult("test_hidden_ties", "passed", visible=False)),
         metrics={"p95_ms": 31.0}))
     got = by_key(sg.all_for(session, sub, case))
@@ -223,9 +147,9 @@ def test_all_passed_and_a_metric_that_misses_the_baseline(session: Session, fact
 def test_without_a_finished_full_run_there_are_no_check_or_metric_suggestions(
         session: Session, factory: Factory, case: CaseSpec, reviewer: User) -> None:
     m = factory.meeting(reviewers=[reviewer], cases=[case.slug])
-    sub = make_submission(session, m, case, {"solution.py": SOLUTION})
-    store_run(session, sub, REAL_RESULT, kind=RunKind.CHECK)  # the candidate's practice run
-    store_run(session, sub, None, status=RunStatus.RUNNING)
+    sub = factory.submission(m, {"solution.py": SOLUTION}, case=case)
+    factory.run(sub, REAL_RESULT, kind=RunKind.CHECK)  # the candidate's practice run
+    factory.run(sub, None, status=RunStatus.RUNNING)
     sources = {s.source for s in sg.all_for(session, sub, case)}
     assert "checks" not in sources and "metric" not in sources
     assert {"time", "diff", "prompt"} <= sources
@@ -235,8 +159,8 @@ def test_without_a_finished_full_run_there_are_no_check_or_metric_suggestions(
 def test_a_run_without_checks(session: Session, factory: Factory, case: CaseSpec, reviewer: User,
                               outcome: str, expected: str | None) -> None:
     m = factory.meeting(reviewers=[reviewer], cases=[case.slug])
-    sub = make_submission(session, m, case, {"solution.py": SOLUTION})
-    store_run(session, sub, RunResult(outcome=outcome))
+    sub = factory.submission(m, {"solution.py": SOLUTION}, case=case)
+    factory.run(sub, RunResult(outcome=outcome))
     got = by_key(sg.all_for(session, sub, case))
     if expected is None:  # the platform failed: nothing about the candidate's work to talk about
         assert not [s for s in got.values() if s.source == "checks"]
@@ -247,7 +171,7 @@ def test_a_run_without_checks(session: Session, factory: Factory, case: CaseSpec
 def test_a_long_gap_is_not_presented_as_effort(session: Session, factory: Factory, case: CaseSpec,
                                                reviewer: User) -> None:
     m = factory.meeting(reviewers=[reviewer], cases=[case.slug])
-    sub = make_submission(session, m, case, {"solution.py": SOLUTION}, minutes=3 * 24 * 60 + 30)
+    sub = factory.submission(m, {"solution.py": SOLUTION}, case=case, minutes=3 * 24 * 60 + 30)
     text = by_key(sg.all_for(session, sub, case))["time"].text
     assert text.startswith("You handed in 3 days after starting (the case is meant to take about 1 h 30 min).")
 
@@ -261,7 +185,7 @@ def test_feedback_about_another_case_is_ignored(session: Session, submission: Su
 def test_unchanged_work_and_a_missing_case(session: Session, factory: Factory, case: CaseSpec,
                                            reviewer: User) -> None:
     m = factory.meeting(reviewers=[reviewer], cases=[case.slug])
-    sub = make_submission(session, m, case, dict(case.starter_files))
+    sub = factory.submission(m, dict(case.starter_files), case=case)
     assert by_key(sg.all_for(session, sub, case))["diff"].text.startswith("Your files are the same as the starter")
     sources = {s.source for s in sg.all_for(session, sub, None)}
     assert sources == {"time"}  # no case: no estimate, no starter, no prompts, but the time is still there
@@ -275,13 +199,13 @@ def test_unchanged_work_and_a_missing_case(session: Session, factory: Factory, c
     ("- Same?\n- same?", ["Same?"]),
 ])
 def test_split_questions(text: str, expected: list[str]) -> None:
-    assert sg.split_questions(text) == expected
+    assert suggestion_sources.split_questions(text) == expected
 
 
 @pytest.mark.parametrize(("minutes", "label"), [(0, "0 min"), (45, "45 min"), (60, "1 h"), (90, "1 h 30 min"),
                                                 (125.4, "2 h 5 min")])
 def test_minutes_label(minutes: float, label: str) -> None:
-    assert sg.minutes_label(minutes) == label
+    assert suggestion_sources.minutes_label(minutes) == label
 
 
 # --------------------------------------------------------------------------- accept, edit, drop, restore
@@ -326,7 +250,5 @@ def test_accept_edit_drop_and_restore(session: Session, submission: Submission, 
 
 def test_drafts_get_no_suggestions(session: Session, factory: Factory, case: CaseSpec, reviewer: User) -> None:
     m = factory.meeting(reviewers=[reviewer], cases=[case.slug])
-    draft = make_submission(session, m, case, {"solution.py": SOLUTION})
-    draft.status, draft.submitted_at = SubmissionStatus.DRAFT, None
-    session.commit()
+    draft = factory.submission(m, {"solution.py": SOLUTION}, case=case, submitted=False)
     assert sg.all_for(session, draft, case) == []

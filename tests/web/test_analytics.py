@@ -10,13 +10,12 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy.orm import Session
 
 from caseportal.casebook import scaffold
 from caseportal.config import Settings
 from caseportal.models import StaffRole
+from tests.analytics_seed import CHURN, HOSTILE, RATE, SVG, Seed, seed
 from tests.conftest import Factory, login
-from tests.unit.test_analytics import CHURN, HOSTILE, RATE, SVG, Seed, seed
 
 FORMULA_TITLE = "=cmd|' /C calc'!A0"
 
@@ -34,8 +33,8 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture()
-def seeded(factory: Factory, session: Session) -> Seed:
-    return seed(factory, session, backend_title="<b>Backend</b> & \"APIs\"", data_title="@Data")
+def seeded(factory: Factory) -> Seed:
+    return seed(factory, backend_title="<b>Backend</b> & \"APIs\"", data_title="@Data")
 
 
 @pytest.fixture()

@@ -13,12 +13,11 @@ from sqlalchemy.orm import Session
 
 from caseportal.casebook import CaseSpec
 from caseportal.config import Settings
-from caseportal.models import Meeting, Run, RunArtifact, StaffRole, Submission, TalkingPoint, User
+from caseportal.models import Meeting, Run, StaffRole, Submission, TalkingPoint, User
 from caseportal.services import brief as brief_svc
-from caseportal.services import meetings, notify, review
+from caseportal.services import meetings, notify, review, visibility
 from sandbox.spec import CheckResult, RunResult
-from tests.conftest import Factory, login
-from tests.unit.test_suggestions import SOLUTION, install_case, make_submission, store_run
+from tests.conftest import SOLUTION, Factory, install_case, login
 
 NAME = "Blinda Secretname"
 EMAIL = "blinda.secret@example.org"
@@ -55,12 +54,11 @@ def world(app: Flask, session: Session, factory: Factory, settings: Settings, ca
                         created_by_id=manager.id)
     m.candidate_email = EMAIL
     session.commit()
-    sub = make_submission(session, m, case, {"solution.py": SOLUTION, "notes.md": b"# My notes\n"},
-                          notes="I would add a heap.", questions="How big is the team?")
-    run = store_run(session, sub, RunResult(outcome="failed", checks=(
+    sub = factory.submission(m, {"solution.py": SOLUTION, "notes.md": b"# My notes\n"}, case=case,
+                             notes="I would add a heap.", questions="How big is the team?")
+    run = factory.run(sub, RunResult(outcome="failed", checks=(
         CheckResult("test_visible_basic", "passed"), CheckResult("test_hidden_ties", "failed", "", False)),
-        metrics={"p95_ms": 12.5}))
-    session.add(RunArtifact(run_id=run.id, name="plot.png", content=b"\x89PNG\r\n", mime="image/png"))
+        metrics={"p95_ms": 12.5}, artifacts={"plot.png": b"\x89PNG\r\n"}))
     # a colleague's point does not lift the blind for anyone else
     point = review.add_talking_point(session, sub, colleague, "Colleague's point", "solution.py", 1)
     review.add_comment(session, sub, colleague, "solution.py", 1, "A colleague's comment")
@@ -77,7 +75,7 @@ def _args(world: World) -> dict[str, object]:
         "meeting_id": world.meeting.id, "submission_id": world.submission.id,
         "file_id": world.submission.files[0].id, "run_id": world.run.id,
         "artifact_id": world.run.artifacts[0].id, "point_id": world.colleague_point.id,
-        "role_id": role.id, "slug": world.submission.case_slug,
+        "role_id": role.id, "slug": world.submission.case_slug, "name": "notes.md",
     }
 
 
@@ -121,7 +119,8 @@ def sweep(app: Flask, client: FlaskClient, world: World,
 
 
 def test_nothing_leaks_before_the_reviewer_wrote_points(app: Flask, client: FlaskClient, session: Session,
-                                                        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+                                                        factory: Factory, world: World,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     login(client, world.reviewer)
     results = sweep(app, client, world, monkeypatch)
     reached = {e for e, (status, _found) in results.items() if status == 200}
@@ -140,8 +139,7 @@ def test_nothing_leaks_before_the_reviewer_wrote_points(app: Flask, client: Flas
     other.reviewers = [world.reviewer]
     session.add(other)
     session.commit()
-    other_sub = make_submission(session, other, app.extensions["caseportal.casebook"].get(
-        world.submission.case_slug), {"solution.py": SOLUTION})
+    other_sub = factory.submission(other, {"solution.py": SOLUTION}, case=world.submission.case_slug)
     review.add_talking_point(session, other_sub, world.reviewer, "Elsewhere")
     session.commit()
     assert not _leaks(client.get(f"/review/meetings/{world.meeting.id}").data)
@@ -193,10 +191,10 @@ def test_managers_always_and_everyone_after_the_meeting(client: FlaskClient, ses
 
 def test_hides_identity_rule(session: Session, world: World) -> None:
     m, rev = world.meeting, world.reviewer
-    assert meetings.hides_identity(m, rev, session=session)
-    assert meetings.hides_identity(m, rev)  # the meeting's own session is used when none is given
-    assert not meetings.hides_identity(m, rev, has_written=True)
-    assert not meetings.hides_identity(m, world.colleague, session=session)
-    assert not meetings.hides_identity(m, world.manager)
+    assert visibility.hides_identity(m, rev, session=session)
+    assert visibility.hides_identity(m, rev)  # the meeting's own session is used when none is given
+    assert not visibility.hides_identity(m, rev, has_written=True)
+    assert not visibility.hides_identity(m, world.colleague, session=session)
+    assert not visibility.hides_identity(m, world.manager)
     session.expunge(m)
-    assert meetings.hides_identity(m, rev)  # no session to ask: stay hidden
+    assert visibility.hides_identity(m, rev)  # no session to ask: stay hidden

@@ -13,22 +13,20 @@ from sqlalchemy.orm import Session
 from caseportal.casebook import CaseSpec, load_library
 from caseportal.models import Meeting, StaffRole, Submission, User
 from caseportal.services import brief as brief_svc
-from caseportal.services import review, suggestions
+from caseportal.services import review, suggestion_sources, suggestions
 from caseportal.services.errors import NotFound
 from sandbox.spec import CheckResult, RunResult
-from tests.conftest import PASSWORD, Factory, csrf_token_from, login
-from tests.unit import test_brief as unit_brief
-from tests.unit.test_suggestions import (
+from tests.conftest import (
+    PASSWORD,
     PROMPT_ASK,
     PROMPT_GOOD,
     PROMPT_TRADEOFFS,
     SOLUTION,
+    Factory,
+    csrf_token_from,
     install_case,
-    make_submission,
-    store_run,
+    login,
 )
-
-web_server = unit_brief.web_server  # a real local HTTP server that counts requests
 
 HIDDEN = ("test_hidden_ties", "test_hidden_empty_counts")
 
@@ -59,14 +57,14 @@ def world(session: Session, factory: Factory, case: CaseSpec, web_server: tuple[
     role.offer_growth = f"A **mentor** from day one. ![team photo]({base}/team.png)"
     m = factory.meeting(reviewers=[reviewer], cases=[case.slug], candidate="Ada Candidate", job_role=role,
                         place="Office, floor 3")
-    sub = make_submission(session, m, case, {"solution.py": SOLUTION},
-                          questions="- How big is the team?\n- What does on-call look like?")
-    store_run(session, sub, RunResult(outcome="failed", checks=(
+    sub = factory.submission(m, {"solution.py": SOLUTION}, case=case,
+                             questions="- How big is the team?\n- What does on-call look like?")
+    factory.run(sub, RunResult(outcome="failed", checks=(
         CheckResult("test_visible_basic", "passed"),
         *(CheckResult(name, "failed", "assert 1 == 2", False) for name in HIDDEN)), metrics={"p95_ms": 12.5}))
     suggestions.accept(session, sub, case, reviewer, "checks-hidden")
-    suggestions.accept(session, sub, case, reviewer, suggestions.prompt_key(PROMPT_ASK))
-    suggestions.accept(session, sub, case, reviewer, suggestions.question_key("How big is the team?"),
+    suggestions.accept(session, sub, case, reviewer, suggestion_sources.prompt_key(PROMPT_ASK))
+    suggestions.accept(session, sub, case, reviewer, suggestion_sources.question_key("How big is the team?"),
                        "Anna answers: eight people.")
     review.add_talking_point(session, sub, reviewer, f"Walk through the tie-breaking. ![diagram]({base}/d.png)",
                              "solution.py", 3)

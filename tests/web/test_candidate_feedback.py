@@ -6,25 +6,20 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from caseportal.models import CandidateFeedback, Meeting, StaffRole, Submission, SubmissionFile, SubmissionStatus
+from caseportal.models import CandidateFeedback, Meeting, StaffRole, Submission
 from caseportal.services import feedback
 from caseportal.services.errors import Invalid
 from tests.conftest import Factory, login
 
 
-def _handed_in(session: Session, meeting: Meeting, submitted: bool = True) -> Submission:
-    sub = Submission(meeting_id=meeting.id, case_slug=meeting.case_slugs[0], case_version="v",
-                     status=SubmissionStatus.SUBMITTED if submitted else SubmissionStatus.DRAFT)
-    sub.files.append(SubmissionFile(path="a.py", content=b"x = 1\n", size=6, sha256=""))
-    session.add(sub)
-    session.commit()
-    return sub
+def _handed_in(factory: Factory, meeting: Meeting, submitted: bool = True) -> Submission:
+    return factory.submission(meeting, {"a.py": b"x = 1\n"}, submitted=submitted)
 
 
 def test_feedback_is_offered_only_after_handing_in(client: FlaskClient, session: Session, factory: Factory) -> None:
     meeting = factory.meeting()
     token = factory.invite(meeting)
-    _handed_in(session, meeting, submitted=False)
+    _handed_in(factory, meeting, submitted=False)
     resp = client.get(f"/i/{token}/feedback")
     assert resp.status_code == 400 and b"after you have handed in" in resp.data
 
@@ -32,7 +27,7 @@ def test_feedback_is_offered_only_after_handing_in(client: FlaskClient, session:
 def test_candidate_rates_the_case_and_can_change_it(client: FlaskClient, session: Session, factory: Factory) -> None:
     meeting = factory.meeting()
     token = factory.invite(meeting)
-    sub = _handed_in(session, meeting)
+    sub = _handed_in(factory, meeting)
     page = client.get(f"/i/{token}/feedback")
     assert page.status_code == 200 and b"realistic picture" in page.data
     resp = client.post(f"/i/{token}/feedback", data={"realistic": "4", "fair": "5", "minutes_spent": "80",
@@ -51,7 +46,7 @@ def test_candidate_rates_the_case_and_can_change_it(client: FlaskClient, session
 def test_every_answer_is_optional_but_validated(client: FlaskClient, session: Session, factory: Factory) -> None:
     meeting = factory.meeting()
     token = factory.invite(meeting)
-    _handed_in(session, meeting)
+    _handed_in(factory, meeting)
     assert client.post(f"/i/{token}/feedback", data={}).status_code == 302
     bad = client.post(f"/i/{token}/feedback", data={"realistic": "9", "minutes_spent": "-3"})
     assert bad.status_code == 400
@@ -61,7 +56,7 @@ def test_every_answer_is_optional_but_validated(client: FlaskClient, session: Se
 
 def test_service_refuses_out_of_range(session: Session, factory: Factory) -> None:
     meeting = factory.meeting()
-    sub = _handed_in(session, meeting)
+    sub = _handed_in(factory, meeting)
     with pytest.raises(Invalid):
         feedback.give(session, meeting, sub, feedback.FeedbackInput(fair=0))
     with pytest.raises(Invalid):
@@ -71,7 +66,7 @@ def test_service_refuses_out_of_range(session: Session, factory: Factory) -> Non
 def test_another_candidate_or_a_bad_link_cannot_give_feedback(client: FlaskClient, session: Session,
                                                               factory: Factory) -> None:
     meeting = factory.meeting()
-    _handed_in(session, meeting)
+    _handed_in(factory, meeting)
     assert client.post("/i/not-a-token/feedback", data={"realistic": "1"}).status_code == 410
     other = factory.meeting()
     token = factory.invite(other)
@@ -84,7 +79,7 @@ def test_staff_see_ratings_only_through_analytics(client: FlaskClient, session: 
     manager = factory.user(StaffRole.MANAGER)
     meeting = factory.meeting(reviewers=[reviewer])
     token = factory.invite(meeting)
-    _handed_in(session, meeting)
+    _handed_in(factory, meeting)
     client.post(f"/i/{token}/feedback", data={"realistic": "3", "fair": "4"})
     login(client, reviewer)
     assert client.get("/analytics").status_code == 403
@@ -98,7 +93,7 @@ def test_shared_brief_and_manager_feedback_reach_the_candidate(client: FlaskClie
                                                                factory: Factory) -> None:
     meeting = factory.meeting()
     token = factory.invite(meeting)
-    _handed_in(session, meeting)
+    _handed_in(factory, meeting)
     assert client.get(f"/i/{token}/brief").status_code == 404  # not shared yet
     home = client.get(f"/i/{token}").data
     assert b"what we would like to talk about" not in home.lower()

@@ -7,9 +7,9 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from caseportal.models import CandidateFeedback, Meeting, StaffRole
-from caseportal.services import meetings
+from caseportal.services import feedback
 from tests.conftest import PASSWORD, Factory, csrf_token_from, login
-from tests.web.test_review import assert_no_executable_markup
+from tests.web.conftest import assert_no_executable_markup
 
 XSS = '<script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>'
 
@@ -71,7 +71,7 @@ def test_feedback_both_ways_and_safe_markdown(client: FlaskClient, session: Sess
     session.add(CandidateFeedback(meeting_id=m.id, realistic=4, fair=5, minutes_spent=80, interest_change="more",
                                   comment=f"Loved it {XSS}"))
     session.commit()
-    meetings.set_manager_feedback(m, f"Feedback {XSS}", False)
+    feedback.set_manager_feedback(m, f"Feedback {XSS}", False)
     session.commit()
     login(client, factory.user(StaffRole.ADMIN))
     html = client.get(f"/meetings/{m.id}/feedback").get_data(as_text=True)

@@ -83,12 +83,7 @@ def test_a_run_committed_but_never_queued_is_recovered(settings: Settings, sessi
                                                        factory: Factory) -> None:
     """The web process died between committing the run and enqueueing it: recovery queues it."""
     meeting = factory.meeting()
-    sub = Submission(meeting_id=meeting.id, case_slug=meeting.case_slugs[0], case_version="v")
-    from caseportal.models import SubmissionFile
-
-    sub.files.append(SubmissionFile(path="a.py", content=b"", size=0, sha256=""))
-    session.add(sub)
-    session.flush()
+    sub = factory.submission(meeting, {"a.py": b""}, submitted=False)
     run = runs.request_run(session, sub, RunKind.CHECK, runs_per_hour=5)
     session.commit()
     seen: list[int] = []

@@ -28,6 +28,7 @@ from caseportal.models import (
     TalkingPoint,
     User,
 )
+from caseportal.services.case_materials import kind_of
 from tests.conftest import Factory, login
 
 VISITORS = ("anonymous", "other_candidate", "candidate", "reviewer_off", "reviewer_on", "manager", "admin")
@@ -50,6 +51,8 @@ MATRIX: dict[str, set[str]] = {
     "candidate.autosave": OWN_CASE, "candidate.upload": OWN_CASE, "candidate.delete_file": OWN_CASE,
     "candidate.download": OWN_CASE, "candidate.run": OWN_CASE, "candidate.run_status": OWN_CASE,
     "candidate.submit": OWN_CASE,
+    "candidate.material": OWN_CASE, "candidate.material_image": OWN_CASE, "candidate.materials_zip": OWN_CASE,
+    "manage.case_material": MANAGERS, "manage.case_material_image": MANAGERS, "manage.case_materials_zip": MANAGERS,
     "manage.dashboard": ANY_STAFF, "manage.meeting": ON_MEETING, "manage.meeting_ics": ON_MEETING,
     "manage.brief": ON_MEETING, "manage.brief_pdf": ON_MEETING,
     "manage.brief_preview": MANAGERS, "manage.share_brief": MANAGERS, "manage.feedback": MANAGERS,
@@ -84,7 +87,11 @@ def _world(session: Session, factory: Factory) -> World:
         ("reviewer_off", StaffRole.REVIEWER), ("reviewer_on", StaffRole.REVIEWER),
         ("manager", StaffRole.MANAGER), ("admin", StaffRole.ADMIN))}
     slug_a, slug_b = factory.case_slugs(2, runtime="python")
-    meeting_a = factory.meeting(reviewers=[users["reviewer_on"]], cases=[slug_a])
+    library = factory.app.extensions["caseportal.casebook"]
+    # a case whose data/ holds an image, for the materials routes (derived from the library, not named)
+    data_case = next(c for c in sorted(library, key=lambda c: c.slug)
+                     if any(kind_of(n) == "image" for n in c.data_files))
+    meeting_a = factory.meeting(reviewers=[users["reviewer_on"]], cases=[slug_a, data_case.slug])
     meeting_b = factory.meeting(cases=[slug_b])
     meeting_a.brief_shared = meeting_b.brief_shared = True  # so that the candidates' brief page exists
     case_a = factory.app.extensions["caseportal.casebook"].get(slug_a)
@@ -112,7 +119,8 @@ def _world(session: Session, factory: Factory) -> World:
         "meeting_id": meeting_a.id, "submission_id": sub_a.id, "file_id": sub_a.files[0].id, "run_id": run.id,
         "artifact_id": art.id, "point_id": point.id, "comment_id": comment.id, "role_id": meeting_a.job_role_id,
         "user_id": users["reviewer_off"].id, "slug": slug_a, "path": path, "code": "sv",
-        "filename": "app.css", "key": "nonexistent-key",
+        "filename": "app.css", "key": "nonexistent-key", "data_slug": data_case.slug,
+        "data_image": next(n for n in sorted(data_case.data_files) if kind_of(n) == "image"),
     })
 
 
@@ -124,6 +132,8 @@ def _url(app: Flask, endpoint: str, world: World, token: str) -> tuple[str, str]
         values["filename"] = "lib/codemirror.js"
     if endpoint == "candidate.static":
         values["filename"] = "candidate.css"
+    if endpoint.startswith(("candidate.material", "manage.case_material")):
+        values.update(slug=world.values["data_slug"], name=world.values["data_image"])
     with app.test_request_context():
         from flask import url_for
 

@@ -38,6 +38,7 @@ from caseportal.current import casebook, db, queue, settings
 from caseportal.models import OFFER_SECTIONS, Invitation, Meeting, Run, RunKind, Submission, SubmissionFile
 from caseportal.services import invitations, notify, runs, submissions
 from caseportal.services.errors import DomainError, NotFound
+from caseportal.services.markdown import LinkMap
 from caseportal.services.markdown import render as render_markdown
 from caseportal.services.uploads import human_size
 
@@ -152,9 +153,9 @@ def _posted_files() -> dict[str, str]:
 _HEADING = re.compile(r"<(/?)h([1-6])>")
 
 
-def _brief_html(case: CaseSpec) -> Markup:
+def _brief_html(case: CaseSpec, links: LinkMap | None = None) -> Markup:
     """The brief under the page's own h1: its headings one level down, a leading title repeat dropped."""
-    html = str(render_markdown(case.brief(_lang())))
+    html = str(render_markdown(case.brief(_lang()), links))
     first = re.match(r"\s*<h1>(.*?)</h1>\s*", html, re.S)
     if first and re.sub(r"<[^>]+>", "", first.group(1)).strip() == case.title.strip():
         html = html[first.end():]
@@ -245,7 +246,8 @@ def _render_case(ctx: _Ctx, *, error: str | None = None, status: int = 200, draf
                                                           "questions": sub.questions if sub else ""})
     return render_template(
         "candidate/case.html", token=ctx.token, meeting=ctx.meeting, case=ctx.case, submission=sub,
-        brief=_brief_html(ctx.case), closed_reason=reason, is_open=open_,
+        brief=_brief_html(ctx.case, materials.brief_links(ctx)), materials=materials.page_materials(ctx),
+        closed_reason=reason, is_open=open_,
         can_start=sub is None and reason is None, files=rows,
         editable_files=[r for r in rows if r["editable"]],
         readonly_files=[r for r in rows if not r["editable"]],
@@ -482,4 +484,5 @@ def vendor(filename: str) -> Response:
     if not os.path.isdir(directory):
         abort(404)
     return send_from_directory(directory, filename, max_age=24 * 3600)
-from . import feedback  # noqa: E402,F401
+# Feature modules that add views to bp (they import this module, hence last); _render_case uses materials too.
+from . import feedback, materials  # noqa: E402,F401

@@ -19,7 +19,7 @@ from caseportal.current import casebook, db
 from caseportal.models import utcnow
 from caseportal.permissions import manager_required
 from caseportal.services import analytics, charts, meetings
-from caseportal.services.meetings import STAGES
+from caseportal.services.pipeline import STAGES
 
 from .routes import STAGE_LABELS, bp
 

@@ -18,7 +18,7 @@ from caseportal.current import casebook, db
 from caseportal.models import Meeting, User
 from caseportal.permissions import any_staff_required, manager_required
 from caseportal.services import brief as brief_svc
-from caseportal.services import meetings
+from caseportal.services import visibility
 from caseportal.services.errors import NotFound
 
 from .forms import ActionForm
@@ -31,7 +31,7 @@ def _user() -> User:
 
 def staff_brief(meeting: Meeting, user: User) -> brief_svc.Brief:
     """The staff brief as ``user`` may see it: with "Candidate #id" instead of the name under blind review."""
-    hidden = meetings.hides_identity(meeting, user, session=db())
+    hidden = visibility.hides_identity(meeting, user, session=db())
     label = _("Candidate #%(id)s", id=meeting.id) if hidden else None
     return brief_svc.brief_for(db(), meeting, casebook(), "staff", candidate_label=label)
 
@@ -46,14 +46,14 @@ def _render_staff(meeting: Meeting, *, for_pdf: bool = False) -> str:
 @bp.get("/meetings/<int:meeting_id>/brief")
 @any_staff_required
 def brief(meeting_id: int) -> str:
-    return _render_staff(meetings.meeting_for(db(), _user(), meeting_id))
+    return _render_staff(visibility.meeting_for(db(), _user(), meeting_id))
 
 
 @bp.get("/meetings/<int:meeting_id>/brief.pdf")
 @any_staff_required
 def brief_pdf(meeting_id: int) -> Response:
     """The brief as a PDF, rendered from the same page; WeasyPrint gets our static files and nothing else."""
-    meeting = meetings.meeting_for(db(), _user(), meeting_id)
+    meeting = visibility.meeting_for(db(), _user(), meeting_id)
     html = _render_staff(meeting, for_pdf=True)
     result = brief_svc.render_pdf(html, request.host_url, Path(current_app.static_folder or "static"),
                                   current_app.static_url_path or "/static")
@@ -70,7 +70,7 @@ def brief_pdf(meeting_id: int) -> Response:
 @manager_required
 def share_brief(meeting_id: int) -> Response:
     """Show the candidate's version on their page, or stop showing it."""
-    meeting = meetings.meeting_for(db(), _user(), meeting_id)
+    meeting = visibility.meeting_for(db(), _user(), meeting_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     shared = request.form.get("shared", "1") != "0"
@@ -85,7 +85,7 @@ def share_brief(meeting_id: int) -> Response:
 @manager_required
 def brief_preview(meeting_id: int) -> str:
     """Exactly what the candidate sees when the brief is shared."""
-    meeting = meetings.meeting_for(db(), _user(), meeting_id)
+    meeting = visibility.meeting_for(db(), _user(), meeting_id)
     return render_template("manage/brief_preview.html", m=meeting,
                            fragment=render_candidate_brief(meeting, preview=True))
 

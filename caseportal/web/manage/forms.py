@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from caseportal.services import meetings
+from caseportal.services import meetings, timezones
 
 # The browser sends "2025-03-30T10:00"; the first format is also how values are rendered back.
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
@@ -62,7 +62,7 @@ class MeetingForm(FlaskForm):
     candidate_email = EmailField(_l("Candidate's email"), validators=[DataRequired(), Email(), Length(max=254)])
     job_role_id = SelectField(_l("Role"), coerce=int, validators=[DataRequired()])
     starts_at = DateTimeLocalField(_l("Date and time"), format=LOCAL_FORMATS, validators=[Optional()])
-    timezone = SelectField(_l("Time zone"), default=meetings.DEFAULT_TIMEZONE)
+    timezone = SelectField(_l("Time zone"), default=timezones.DEFAULT_TIMEZONE)
     duration_minutes = IntegerField(
         _l("Duration (minutes)"), default=60,
         validators=[DataRequired(), NumberRange(min=meetings.MIN_DURATION, max=meetings.MAX_DURATION)],
@@ -78,7 +78,7 @@ class MeetingForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.timezone.choices = [(z, z) for z in meetings.timezone_names()]
+        self.timezone.choices = [(z, z) for z in timezones.timezone_names()]
 
 
 class ActionForm(FlaskForm):

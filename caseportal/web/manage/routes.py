@@ -20,7 +20,7 @@ from caseportal.casebook import CaseSpec
 from caseportal.current import casebook, db, settings
 from caseportal.models import OFFER_SECTIONS, JobRole, Meeting, User, utcnow
 from caseportal.permissions import any_staff_required, manager_required
-from caseportal.services import calendar, mail, markdown, meetings
+from caseportal.services import calendar, invitations, mail, markdown, meetings, pipeline, timezones, visibility
 from caseportal.services.errors import DomainError
 from caseportal.web.auth.forms import ROLE_LABELS
 
@@ -63,7 +63,7 @@ def _user() -> User:
 
 def _candidate(meeting: Meeting) -> str:
     """The name to show this visitor: an anonymous label for reviewers of a blind review."""
-    if meetings.hides_identity(meeting, _user()):
+    if visibility.hides_identity(meeting, _user()):
         return _("Candidate #%(id)s", id=meeting.id)
     return meeting.candidate_name
 
@@ -78,8 +78,8 @@ def _has_review() -> bool:
 @bp.get("/meetings")
 @any_staff_required
 def dashboard() -> str:
-    visible = meetings.meetings_for(db(), _user())
-    stages = meetings.pipelines(db(), visible)
+    visible = visibility.meetings_for(db(), _user())
+    stages = pipeline.pipelines(db(), visible)
     rows = [(m, _candidate(m), stages[m.id]) for m in visible]
     return render_template("manage/dashboard.html", rows=rows, has_review=_has_review())
 
@@ -105,13 +105,13 @@ def _meeting_form(meeting: Meeting | None) -> MeetingForm:
         form.candidate_email.data = meeting.candidate_email
         form.job_role_id.data = meeting.job_role_id
         form.timezone.data = meeting.timezone
-        form.starts_at.data = meetings.to_local(meeting.starts_at, meeting.timezone)
+        form.starts_at.data = timezones.to_local(meeting.starts_at, meeting.timezone)
         form.duration_minutes.data = meeting.duration_minutes
         form.place.data = meeting.place
         form.video_link.data = meeting.video_link
         form.reviewers.data = [u.id for u in meeting.reviewers]
         form.cases.data = meeting.case_slugs
-        form.case_deadline.data = meetings.to_local(meeting.case_deadline, meeting.timezone)
+        form.case_deadline.data = timezones.to_local(meeting.case_deadline, meeting.timezone)
         form.blind_review.data = meeting.blind_review
     return form
 
@@ -121,7 +121,7 @@ def _meeting_input(form: MeetingForm) -> meetings.MeetingInput:
         candidate_name=form.candidate_name.data or "",
         candidate_email=form.candidate_email.data or "",
         job_role_id=form.job_role_id.data or 0,
-        timezone=form.timezone.data or meetings.DEFAULT_TIMEZONE,
+        timezone=form.timezone.data or timezones.DEFAULT_TIMEZONE,
         starts_local=form.starts_at.data,
         duration_minutes=form.duration_minutes.data or 0,
         place=form.place.data or "",
@@ -153,7 +153,7 @@ def meeting_new() -> str | Response:
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
 @manager_required
 def meeting_edit(meeting_id: int) -> str | Response:
-    meeting = meetings.meeting_for(db(), _user(), meeting_id)
+    meeting = visibility.meeting_for(db(), _user(), meeting_id)
     form = _meeting_form(meeting)
     if form.validate_on_submit():
         try:
@@ -171,13 +171,13 @@ def meeting_edit(meeting_id: int) -> str | Response:
 @bp.get("/meetings/<int:meeting_id>")
 @any_staff_required
 def meeting(meeting_id: int) -> str:
-    m = meetings.meeting_for(db(), _user(), meeting_id)
+    m = visibility.meeting_for(db(), _user(), meeting_id)
     is_manager = _user().is_manager
     inv = m.current_invitation
-    link = meetings.current_link(settings(), m) if is_manager else None
+    link = invitations.current_link(settings(), m) if is_manager else None
     return render_template(
-        "manage/meeting.html", m=m, candidate=_candidate(m), hidden=meetings.hides_identity(m, _user()),
-        stages=meetings.pipeline(db(), m), cases=[(s, casebook().get(s)) for s in m.case_slugs],
+        "manage/meeting.html", m=m, candidate=_candidate(m), hidden=visibility.hides_identity(m, _user()),
+        stages=pipeline.pipeline(db(), m), cases=[(s, casebook().get(s)) for s in m.case_slugs],
         inv=inv, link=link, expired=bool(inv and inv.expires_at < utcnow()),
         past_invitations=[i for i in m.invitations if i.revoked_at is not None],
         is_manager=is_manager, has_review=_has_review(), action=ActionForm(),
@@ -189,11 +189,11 @@ def meeting(meeting_id: int) -> str:
 @manager_required
 def invite(meeting_id: int) -> Response:
     """Issue (or re-issue) the candidate's link; mail it when a mail server is configured."""
-    m = meetings.meeting_for(db(), _user(), meeting_id)
+    m = visibility.meeting_for(db(), _user(), meeting_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     reissue = m.current_invitation is not None
-    result = meetings.send_invitation(db(), m, settings())
+    result = invitations.send_invitation(db(), m, settings())
     db().commit()
     if result.mailed:
         flash(_("The invitation was emailed to %(email)s.", email=m.candidate_email), "info")
@@ -213,10 +213,10 @@ def invite(meeting_id: int) -> Response:
 @bp.post("/meetings/<int:meeting_id>/revoke")
 @manager_required
 def revoke(meeting_id: int) -> Response:
-    m = meetings.meeting_for(db(), _user(), meeting_id)
+    m = visibility.meeting_for(db(), _user(), meeting_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    if meetings.revoke_invitation(m):
+    if invitations.revoke(m):
         db().commit()
         flash(_("The invitation link was withdrawn and no longer works."), "info")
     else:
@@ -227,7 +227,7 @@ def revoke(meeting_id: int) -> Response:
 @bp.post("/meetings/<int:meeting_id>/met")
 @manager_required
 def mark_met(meeting_id: int) -> Response:
-    m = meetings.meeting_for(db(), _user(), meeting_id)
+    m = visibility.meeting_for(db(), _user(), meeting_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     met = request.form.get("met", "1") != "0"
@@ -240,7 +240,7 @@ def mark_met(meeting_id: int) -> Response:
 @bp.route("/meetings/<int:meeting_id>/delete", methods=["GET", "POST"])
 @manager_required
 def meeting_delete(meeting_id: int) -> str | Response:
-    m = meetings.meeting_for(db(), _user(), meeting_id)
+    m = visibility.meeting_for(db(), _user(), meeting_id)
     form = DeleteForm()
     if form.validate_on_submit():
         meetings.delete_meeting(db(), m)
@@ -253,8 +253,8 @@ def meeting_delete(meeting_id: int) -> str | Response:
 @bp.get("/meetings/<int:meeting_id>/meeting.ics")
 @any_staff_required
 def meeting_ics(meeting_id: int) -> Response:
-    m = meetings.meeting_for(db(), _user(), meeting_id)
-    label = _candidate(m) if meetings.hides_identity(m, _user()) else None
+    m = visibility.meeting_for(db(), _user(), meeting_id)
+    label = _candidate(m) if visibility.hides_identity(m, _user()) else None
     body = calendar.ics_for_meeting(m, settings(), candidate_label=label)
     return Response(body, mimetype="text/calendar",
                     headers={"Content-Disposition": f'attachment; filename="meeting-{m.id}.ics"',
@@ -319,10 +319,12 @@ def cases() -> str:
 def case(slug: str) -> str:
     spec = casebook().get(slug) or abort(404)
     lang = str(get_locale() or "en")
-    return render_template("manage/case.html", case=spec, brief=demote_headings(markdown.render(spec.brief(lang)), 2))
+    brief_html = markdown.render(spec.brief(lang), materials.brief_links(spec))
+    return render_template("manage/case.html", case=spec, brief=demote_headings(brief_html, 2),
+                           materials=materials.page_materials(spec))
 
 
 def demote_headings(html: Markup, by: int) -> Markup:
     """Shift a rendered document's headings down so they nest under the page's own h1 and h2."""
     return Markup(re.sub(r"<(/?)h([1-6])>", lambda m: f"<{m[1]}h{min(6, int(m[2]) + by)}>", str(html)))  # noqa: S704
-from . import analytics, brief, feedback  # noqa: E402,F401
+from . import analytics, brief, feedback, materials  # noqa: E402,F401

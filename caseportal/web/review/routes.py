@@ -34,10 +34,11 @@ from caseportal.models import (
     User,
 )
 from caseportal.permissions import any_staff_required, can_review_submission, can_view_meeting
-from caseportal.services import case_versions, diffing, highlight, meetings, suggestions
+from caseportal.services import case_versions, diffing, highlight, suggestions, visibility
 from caseportal.services import review as svc
 from caseportal.services.diffing import split_lines
 from caseportal.services.errors import DomainError, NotFound
+from caseportal.services.runs import latest_runs
 
 from .forms import ActionForm, CommentForm, MoveForm, SuggestionForm, TalkingPointForm
 
@@ -105,7 +106,7 @@ def _case_title(slug: str) -> str:
 def _show_candidate(meeting: Meeting) -> bool:
     """Blind review hides who the candidate is from a reviewer until they have written their own talking points
     (or the meeting took place); the rule lives in services.meetings."""
-    return not meetings.hides_identity(meeting, current_user._get_current_object(), session=db())
+    return not visibility.hides_identity(meeting, current_user._get_current_object(), session=db())
 
 
 def _safe_filename(path: str) -> str:
@@ -204,7 +205,7 @@ def _render_submission(submission: Submission, meeting: Meeting, *, point_form: 
         return render_template("review/submission.html", **ctx), status
     session = db()
     diffs = diffing.diff_against_starter(case.starter_files, submission.file_map()) if case else []
-    runs = [r for r in svc.latest_runs(session, submission, limit=20) if r.kind == RunKind.FULL][:RUNS_SHOWN]
+    runs = [r for r in latest_runs(session, submission.id, limit=20) if r.kind == RunKind.FULL][:RUNS_SHOWN]
     point_form = point_form or TalkingPointForm(prefix="tp", formdata=None)
     point_form.file_path.choices = _file_choices(submission)
     reviewer = session.get(User, submission.reviewed_by_id) if submission.reviewed_by_id else None

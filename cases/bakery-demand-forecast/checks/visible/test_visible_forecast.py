@@ -1,26 +1,18 @@
 """Visible checks for model.py: the interface, plus an advisory back-test on September 2024
-(train on history before it, forecast it) compared with a seasonal naive forecast."""
+(train on history before it, forecast it) with the rule of the hidden check (forecast_rules.py)."""
 
 import math
+import sys
 from pathlib import Path
 
 import pandas as pd
 from caseportal_check import advisory, record_metric
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import forecast_rules as rules  # noqa: E402
+
 DATA = Path(__file__).resolve().parents[2] / "data" / "sales.csv"
-
-
-def seasonal_naive(history: pd.DataFrame, future: pd.DataFrame) -> list[float]:
-    """Same store, same weekday, in the last week of history."""
-    dates = pd.to_datetime(history["date"])
-    last = history[dates > dates.max() - pd.Timedelta(days=7)]
-    lookup = {(s, d): u for s, d, u in zip(last["store"], pd.to_datetime(last["date"]).dt.dayofweek,
-                                             last["units_sold"], strict=True)}
-    return [lookup[(s, d)] for s, d in zip(future["store"], pd.to_datetime(future["date"]).dt.dayofweek, strict=True)]
-
-
-def mae(truth, pred) -> float:
-    return sum(abs(float(t) - float(p)) for t, p in zip(truth, pred, strict=True)) / len(truth)
 
 
 def split():
@@ -43,8 +35,9 @@ def test_backtest_september():
 
     history, future = split()
     pred = [float(p) for p in model.forecast(model.train(history), future.drop(columns="units_sold"))]
-    score, baseline = mae(future["units_sold"], pred), mae(future["units_sold"], seasonal_naive(history, future))
+    score = rules.mae(future["units_sold"], pred)
+    baseline = rules.mae(future["units_sold"], rules.seasonal_naive(history, future))
     record_metric("backtest_mae", score)
     record_metric("backtest_baseline_mae", baseline)
-    advisory("backtest_beats_seasonal_naive", score < baseline,
-             f"September back-test MAE {score:.1f} buns vs {baseline:.1f} for 'same weekday last week'")
+    advisory("backtest_beats_seasonal_naive", rules.beats_baseline(score, baseline),
+             rules.verdict(score, baseline, "September back-test"))

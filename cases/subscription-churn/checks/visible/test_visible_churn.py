@@ -1,14 +1,19 @@
 """Visible checks for model.py: the interface works, plus an advisory validation score.
 
-The validation score uses only data/customers.csv (a time-ordered split), never the hold-out.
+The validation score uses only data/customers.csv (a time-ordered split), never the hold-out,
+and the same rule for "beats the baseline" as the hidden check (churn_rules.py).
 """
 
 import math
+import sys
 from pathlib import Path
 
 import pandas as pd
 from caseportal_check import advisory, record_metric
-from sklearn.metrics import roc_auc_score
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import churn_rules  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "customers.csv"
 
@@ -36,10 +41,9 @@ def test_validation_score():
     customers = load()
     cut = int(len(customers) * 0.75)
     fit, val = customers.iloc[:cut], customers.iloc[cut:]
-    scores = [float(s) for s in model.predict(model.train(fit), val.drop(columns="churned"))]
-    auc = roc_auc_score(val["churned"], scores)
-    baseline = roc_auc_score(val["churned"], val["last_login_days"])
+    predictions = [float(s) for s in model.predict(model.train(fit), val.drop(columns="churned"))]
+    auc, baseline = churn_rules.scores(val, predictions)
     record_metric("validation_roc_auc", auc)
     record_metric("validation_baseline_roc_auc", baseline)
-    advisory("validation_beats_baseline", auc > baseline,
-             f"validation ROC AUC {auc:.3f} vs {baseline:.3f} for the rule 'days since last login'")
+    advisory("validation_beats_baseline", churn_rules.beats_baseline(auc, baseline),
+             churn_rules.verdict(auc, baseline, "validation"))

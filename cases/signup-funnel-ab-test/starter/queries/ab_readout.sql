@@ -1,0 +1,15 @@
+-- A/B read-out of the experiment named 'bankid_signup', per platform and for everyone.
+--
+-- Output columns, in this order (the checks rely on them):
+--   segment       'all', 'android', 'ios', 'web' (users.platform; 'all' is everyone)
+--   variant       'A' or 'B'
+--   users         people assigned to the variant
+--   signups       of those, people with a signup_completed within 7 days of their assignment
+--   signup_rate   signups / users, as a fraction
+--   bookings      of those, people with a first_booking within 7 days of their assignment
+--   booking_rate  bookings / users, as a fraction
+-- One row per segment and variant (8 rows), ordered by segment, then variant. Internal users are left
+-- out. A person's assignment time is their earliest assigned_at in the experiment; "within 7 days"
+-- means occurred_at >= that time AND occurred_at < datetime(that time, '+7 days').
+--
+-- Write your query below: one statement (WITH ... SELECT is fine).

@@ -1,0 +1,13 @@
+-- Sample-ratio check of the experiment named 'bankid_signup': did we get the 50/50 split we asked for?
+--
+-- Output columns, in this order (the checks rely on them):
+--   segment     'all', 'android', 'ios', 'web' (users.platform; 'all' is everyone)
+--   users_a     people assigned to A
+--   users_b     people assigned to B
+--   share_b     users_b / (users_a + users_b), as a fraction
+--   chi_square  (users_a - users_b)^2 / (users_a + users_b): the chi-square statistic against 50/50
+--   srm         1 if chi_square > 10.83 (p < 0.001 with one degree of freedom), else 0
+-- One row per segment (4 rows), ordered by segment. Internal users are left out; each person counts
+-- once, however many assignment rows they have.
+--
+-- Write your query below: one statement (WITH ... SELECT is fine).
