@@ -1,0 +1,39 @@
+"""Display labels that more than one audience shows (stages, case kinds, runtimes, the offer's sections).
+
+Lazy strings, so each request renders them in its own language. The candidate's page names the offer sections in
+the candidate's words; the staff forms name them as fields to fill in.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+STAGE_LABELS = {
+    "invited": _l("invited"),
+    "opened": _l("opened"),
+    "started": _l("started"),
+    "submitted": _l("submitted"),
+    "reviewed": _l("reviewed"),
+    "met": _l("met"),
+}
+KIND_LABELS = {"coding": _l("Coding"), "data": _l("Data"), "ux": _l("UX")}
+RUNTIME_LABELS = {
+    "python": _l("Python checks"),
+    "datasci": _l("Python data-science checks"),
+    "browser": _l("Browser checks"),
+    "none": _l("No automated checks"),
+}
+#: The offer's sections as staff fill them in (role form, brief).
+OFFER_LABELS = {
+    "offer_growth": _l("Development opportunities"),
+    "offer_tech": _l("Tech platform"),
+    "offer_benefits": _l("Benefits and wellness"),
+    "offer_worklife": _l("Work-life balance"),
+}
+#: The offer's sections as the candidate reads them on the invitation page.
+CANDIDATE_OFFER_LABELS = {
+    "offer_growth": _l("Growth and learning"),
+    "offer_tech": _l("Tech and how we work"),
+    "offer_benefits": _l("Benefits"),
+    "offer_worklife": _l("Work-life balance"),
+}
