@@ -60,7 +60,7 @@ def limits_for(case: CaseSpec) -> Limits:
     for name in ("cpus", "timeout_s"):
         if name in given:
             given[name] = float(given[name])
-    return Limits(**given)  # type: ignore[arg-type]
+    return Limits.from_dict(given)
 
 
 def spec_for(case: CaseSpec, files: Mapping[str, bytes], checks: Checks = "visible",
@@ -255,15 +255,17 @@ def check_case(case: CaseSpec, *, image_ref: str | None = None, runner: Runner |
         row = CaseCheckRow(case.slug, "-", True, "-", "no automated checks (runtime none): reviewers read the files")
         return CaseCheckReport(case.slug, case.version, (row,), automated=False)
     run = runner or sandbox_run
-    rows = []
-    for subject, files, judge in (("reference", reference_submission(case), _judge_reference),
-                                  ("starter", dict(case.starter_files), _judge_starter)):
+    rows: list[CaseCheckRow] = []
+    subjects: tuple[tuple[Literal["reference", "starter"], dict[str, bytes], Callable[[str, RunResult], CaseCheckRow]],
+                    ...] = (("reference", reference_submission(case), _judge_reference),
+                            ("starter", dict(case.starter_files), _judge_starter))
+    for subject, files, judge in subjects:
         started = time.monotonic()
         try:
             result = execute(case, files, "all", runner=run, image_ref=image_ref,
                              labels={"caseportal.purpose": f"case-check-{subject}"})
         except Exception as exc:  # noqa: BLE001 - one broken case must not stop checking the others
-            rows.append(CaseCheckRow(case.slug, subject, False, "infra_error",  # type: ignore[arg-type]
+            rows.append(CaseCheckRow(case.slug, subject, False, "infra_error",
                                      f"could not run: {type(exc).__name__}: {exc}", time.monotonic() - started))
             continue
         rows.append(judge(case.slug, result))

@@ -9,11 +9,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 
 from .casebook import KINDS, CaseError, default_library_root, load_case, load_library, scaffold, validate
+
+if TYPE_CHECKING:
+    from sandbox import RunResult
+
+    from .case_runs import CaseCheckRow, Checks
 
 __all__ = ["cases_cli", "sandbox_cli", "read_submission_dir"]
 
@@ -69,7 +74,7 @@ def check_cmd(slugs: tuple[str, ...], root: Path | None, image_ref: str | None, 
         from sandbox.images.build import ensure_images as build
 
         build(sorted({c.runtime for c in selected if c.runtime != "none"}), log=lambda m: click.echo(m, err=True))
-    rows = []
+    rows: list[CaseCheckRow] = []
     for case in selected:
         click.echo(f"checking {case.slug} ...", err=True)
         rows.extend(check_case(case, image_ref=image_ref).rows)
@@ -119,7 +124,7 @@ def read_submission_dir(folder: Path) -> dict[str, bytes]:
     return files
 
 
-def _result_json(result: Any, artifacts_saved: dict[str, str] | None) -> dict[str, Any]:
+def _result_json(result: RunResult, artifacts_saved: dict[str, str] | None) -> dict[str, Any]:
     data = result.to_dict()
     # Artifacts can be megabytes of screenshots: list names and sizes, not base64 blobs.
     data["artifacts"] = {name: {"bytes": len(blob), **({"path": artifacts_saved[name]} if artifacts_saved else {})}
@@ -159,7 +164,7 @@ def run_cmd(case_dir: Path, submission_dir: Path, as_json: bool, checks: str, im
         raise click.UsageError(f"{case_dir} is not a valid case") from exc
     files = read_submission_dir(submission_dir)
     try:  # a full run of a case with a judge runs it too, as after a hand-in
-        result = execute(case, files, checks, image_ref=image_ref)  # type: ignore[arg-type]
+        result = execute(case, files, cast("Checks", checks), image_ref=image_ref)  # click.Choice checked it
     except NoAutomatedChecks as exc:
         raise click.UsageError(str(exc)) from exc
 

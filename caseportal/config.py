@@ -10,6 +10,7 @@ import os
 import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -91,7 +92,7 @@ class Settings:
         )
 
     @classmethod
-    def for_tests(cls, instance_path: Path, **overrides: object) -> Settings:
+    def for_tests(cls, instance_path: Path, **overrides: Any) -> Settings:
         """Settings for one test: its own folder, database and queue file."""
         base = cls(
             instance_path=instance_path,
@@ -99,7 +100,7 @@ class Settings:
             database_url=f"sqlite:///{instance_path / 'test.db'}",
             testing=True,
         )
-        return replace(base, **overrides)  # type: ignore[arg-type]
+        return replace(base, **overrides)
 
-    def with_(self, **overrides: object) -> Settings:
-        return replace(self, **overrides)  # type: ignore[arg-type]
+    def with_(self, **overrides: Any) -> Settings:
+        return replace(self, **overrides)

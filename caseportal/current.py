@@ -1,8 +1,11 @@
-"""Accessors for the per-app objects, so views and templates need no globals."""
+"""Accessors for the per-app objects, so views and templates need no globals.
+
+Flask keeps them in the untyped ``app.extensions`` dict; the casts here give callers their real types.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from flask import current_app
 from sqlalchemy.orm import Session
@@ -15,21 +18,21 @@ if TYPE_CHECKING:
 
 
 def settings() -> Settings:
-    return current_app.extensions["caseportal.settings"]
+    return cast("Settings", current_app.extensions["caseportal.settings"])
 
 
 def database() -> Database:
-    return current_app.extensions["caseportal.db"]
+    return cast("Database", current_app.extensions["caseportal.db"])
 
 
 def db() -> Session:
     """The request's session."""
-    return current_app.extensions["caseportal.db"].session()
+    return database().session()
 
 
 def casebook() -> Library:
-    return current_app.extensions["caseportal.casebook"]
+    return cast("Library", current_app.extensions["caseportal.casebook"])
 
 
 def queue() -> Queue:
-    return current_app.extensions["caseportal.queue"]
+    return cast("Queue", current_app.extensions["caseportal.queue"])

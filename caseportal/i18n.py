@@ -88,7 +88,8 @@ def gettext(msgid: str, **params: object) -> str:
     if _babel_active():
         from flask_babel import gettext as babel_gettext
 
-        return babel_gettext(msgid, **params)
+        text: str = babel_gettext(msgid, **params)  # flask_babel is untyped
+        return text
     return msgid % params if params else msgid
 
 
@@ -97,7 +98,8 @@ def ngettext(singular: str, plural: str, num: int, **params: object) -> str:
     if _babel_active():
         from flask_babel import ngettext as babel_ngettext
 
-        return babel_ngettext(singular, plural, num, **params)
+        text: str = babel_ngettext(singular, plural, num, **params)  # flask_babel is untyped
+        return text
     params.setdefault("num", num)
     return (singular if num == 1 else plural) % params
 

@@ -1,16 +1,15 @@
-"""Queue wiring on Huey: enqueue a run id, execute it in a worker, re-queue runs whose worker died.
+"""Queue wiring on Huey: the queue, its two tasks (execute a run, recover runs) and enqueueing.
 
 Huey gives one API over SQLite (embedded: a file in the instance folder, no server) and Redis (workers on
 many machines share the queue). A job carries only the run id; the run row decides who may record, so a
-delivery lost with a killed worker is recovered from the database and never recorded twice.
+delivery lost with a killed worker is recovered from the database and never recorded twice. Executing a run
+is ``run_executor.execute_run``; the worker process that consumes the queue is ``worker.serve``.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import socket
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,12 +18,18 @@ from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 
 from .config import Settings
 from .db import Database
+from .run_executor import execute_run
+from .services import runs
+from .worker_identity import pid_alive
 
 log = logging.getLogger("caseportal.jobs")
 
 RUN_TASK = "caseportal.execute_run"
 RECOVER_TASK = "caseportal.recover_runs"
 INFRA_RETRY_DELAY_S = 5
+
+#: Executes one run attempt; "retry" puts the run back on the queue after a pause.
+Executor = Callable[[Settings, Database, int], str | None]
 
 
 def make_huey(settings: Settings) -> Huey:
@@ -42,20 +47,6 @@ def make_huey(settings: Settings) -> Huey:
     raise ValueError(f"CASEPORTAL_QUEUE_URL must be 'sqlite', 'memory' or redis://..., not {url!r}")
 
 
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
-
-
 @dataclass
 class Queue:
     """A Huey instance with caseportal's tasks registered on it; built the same way by web and worker."""
@@ -63,7 +54,7 @@ class Queue:
     settings: Settings
     huey: Huey
     database: Database | None = None
-    executor: Callable[[Settings, Database, int], None] | None = None
+    executor: Executor = execute_run
     _run_task: Any = field(default=None, repr=False)
     _recover_task: Any = field(default=None, repr=False)
 
@@ -83,8 +74,6 @@ class Queue:
 
         At a worker's start, runs held by dead processes on this host are taken over at once.
         """
-        from .services import runs
-
         with self.db().begin() as s:
             if at_start:
                 runs.expire_dead_claims(s, socket.gethostname(), pid_alive)
@@ -95,17 +84,12 @@ class Queue:
         return ids
 
 
-def build_queue(settings: Settings, database: Database | None = None,
-                executor: Callable[[Settings, Database, int], None] | None = None) -> Queue:
+def build_queue(settings: Settings, database: Database | None = None, executor: Executor | None = None) -> Queue:
     """Register the tasks on a fresh Huey instance; no globals, so tests build as many as they like."""
-    from .worker import execute_run
-
     q = Queue(settings=settings, huey=make_huey(settings), database=database, executor=executor or execute_run)
 
     def _run(run_id: int) -> None:
-        assert q.executor is not None
-        outcome = q.executor(q.settings, q.db(), run_id)
-        if outcome == "retry":
+        if q.executor(q.settings, q.db(), run_id) == "retry":
             q.enqueue_run(run_id, delay=INFRA_RETRY_DELAY_S)
 
     def _recover() -> None:

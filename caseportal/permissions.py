@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import Flask, abort
 from flask_login import current_user
@@ -20,7 +20,6 @@ def init_login(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
 
-    @login_manager.user_loader
     def _load(user_id: str) -> User | None:
         from .current import db
 
@@ -35,6 +34,8 @@ def init_login(app: Flask) -> None:
             return None
         return user
 
+    login_manager.user_loader(_load)  # a call, not a decorator: flask_login is untyped and would erase the types
+
 
 def staff_required(*roles: StaffRole) -> Callable[[F], F]:
     """Logged-in staff with one of the roles (admins pass every staff check)."""
@@ -48,7 +49,7 @@ def staff_required(*roles: StaffRole) -> Callable[[F], F]:
                 abort(403)
             return view(*args, **kwargs)
 
-        return wrapped  # type: ignore[return-value]
+        return cast(F, wrapped)  # functools.wraps keeps the signature; mypy cannot see that
 
     return deco
 

@@ -13,6 +13,7 @@ import re
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -230,6 +231,23 @@ def csrf_token_from(html: bytes) -> str:
     m = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', html)
     assert m, "no csrf token in page"
     return m.group(1).decode()
+
+
+def candidate_page(client: FlaskClient, factory: Factory, slug: str, lang: str = "en") -> str:
+    """The candidate's page of one case, opened through a fresh invitation to a meeting with only that case."""
+    token = factory.invite(factory.meeting(cases=[slug]))
+    resp = client.get(f"/i/{token}/case/{slug}", headers={"Accept-Language": lang})
+    assert resp.status_code == 200
+    return resp.get_data(as_text=True)
+
+
+def environment_box(page: str) -> dict[str, str] | None:
+    """The run-environment box's label -> value pairs, or None when the page has no box (web and sandbox tests)."""
+    found = re.search(r'<section id="run-environment".*?</section>', page, re.S)
+    if found is None:
+        return None
+    pairs = re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", found.group(0), re.S)
+    return {unescape(k.strip()): unescape(v.strip()) for k, v in pairs}
 
 
 # --------------------------------------------------------------------------- a tiny case library

@@ -22,7 +22,7 @@ class StaffRole(enum.StrEnum):
     REVIEWER = "reviewer"
 
 
-class User(UserMixin, Base):
+class User(UserMixin, Base):  # type: ignore[misc]  # flask_login is untyped, so UserMixin is Any
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,7 +46,7 @@ class User(UserMixin, Base):
         return f"staff:{self.id}:{self.session_version}"
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
 
     @property

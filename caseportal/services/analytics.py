@@ -236,6 +236,7 @@ def funnel(rows: Sequence[MeetingRow], group_by: GroupBy = None) -> list[FunnelG
     if group_by is None:
         return [_funnel_of(None, "", rows)]
     key_of: Callable[[MeetingRow], str | int | None]
+    label_of: Callable[[MeetingRow], str]
     if group_by == "case":
         key_of, label_of = (lambda r: r.case_slug), (lambda r: r.case_title)
     elif group_by == "role":

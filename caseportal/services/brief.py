@@ -328,7 +328,7 @@ def render_pdf(html: str, base_url: str, static_dir: Path, static_url_path: str 
 
     result = PdfRender(pdf=b"")
 
-    class OwnStaticFilesOnly(URLFetcher):  # type: ignore[misc]
+    class OwnStaticFilesOnly(URLFetcher):  # type: ignore[misc]  # weasyprint is untyped, so URLFetcher is Any
         def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
             target = static_file_for(url, base_url, static_dir, static_url_path)
             if target is None:

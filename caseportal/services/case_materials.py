@@ -162,9 +162,3 @@ def zip_bytes(case: CaseSpec) -> bytes:
             info.external_attr = 0o644 << 16
             zf.writestr(info, case.data_files[name])
     return buf.getvalue()
-
-
-def safe_filename(name: str) -> str:
-    """A download name without folders or control characters (header injection, odd viewers)."""
-    base = re.sub(r"[\x00-\x1f\x7f\"\\]", "", posixpath.basename(name)).strip()
-    return base[:150] or "file"

@@ -101,13 +101,13 @@ def _line_diff(old: Sequence[str], new: Sequence[str]) -> tuple[int, int, list[D
     for group in matcher.get_grouped_opcodes(CONTEXT):
         i1, i2, j1, j2 = group[0][1], group[-1][2], group[0][3], group[-1][4]
         out.append(DiffLine("hunk", f"@@ -{_range(i1, i2)} +{_range(j1, j2)} @@"))
-        for tag, a1, a2, b1, b2 in group:
-            if tag == "equal":
+        for op, a1, a2, b1, b2 in group:
+            if op == "equal":
                 out += [DiffLine("context", old[a1 + k], a1 + k + 1, b1 + k + 1) for k in range(a2 - a1)]
                 continue
-            if tag in ("replace", "delete"):
+            if op in ("replace", "delete"):
                 out += [DiffLine("del", old[a], a + 1, None) for a in range(a1, a2)]
-            if tag in ("replace", "insert"):
+            if op in ("replace", "insert"):
                 out += [DiffLine("add", new[b], None, b + 1) for b in range(b1, b2)]
     return added, removed, out
 

@@ -33,7 +33,8 @@ def _lexer(path: str, text: str) -> Lexer:
     try:
         return get_lexer_for_filename(PurePosixPath(path).name, text, **options)
     except ClassNotFound:
-        return TextLexer(**options)
+        plain: Lexer = TextLexer(**options)  # the stubs type pygments.lexers' lazy attributes as Any
+        return plain
 
 
 def lexer_name(path: str) -> str:
@@ -72,5 +73,7 @@ def stylesheet() -> str:
     """Pygments CSS scoped to ``.hl`` (without the unscoped ``pre``/line-number rules get_style_defs adds)."""
     fmt = HtmlFormatter(style=STYLE)
     scope = f".{CSS_CLASS}"
-    rules = fmt.get_background_style_defs(scope) + fmt.get_token_style_defs(scope)
+    background: list[str] = fmt.get_background_style_defs(scope)  # type: ignore[no-untyped-call]  # unannotated in stubs
+    tokens: list[str] = fmt.get_token_style_defs(scope)  # type: ignore[no-untyped-call]  # unannotated in stubs
+    rules = background + tokens
     return "\n".join(rules) + "\n"

@@ -8,7 +8,7 @@ import bleach
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from caseportal.case_links import link_tokens
+from caseportal.casebook.links import link_tokens
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 

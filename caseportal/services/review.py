@@ -309,7 +309,8 @@ def run_summary(run: Run, case: CaseSpec | None = None) -> dict[str, Any]:
         c["total"] = len(items)
         return c
 
-    raw_metrics = data.get("metrics") if isinstance(data.get("metrics"), dict) else {}
+    given_metrics = data.get("metrics")
+    raw_metrics = given_metrics if isinstance(given_metrics, dict) else {}
     metrics = {str(k): v for k, v in raw_metrics.items() if _number(v) is not None}
     headline = None
     if case is not None and case.metric is not None and case.metric.name in metrics:

@@ -13,9 +13,9 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import CursorResult, Executable, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from caseportal.i18n import N_, current_language, ngettext
@@ -72,11 +72,17 @@ def request_run(session: Session, submission: Submission, kind: RunKind, *, runs
     return run
 
 
+def _rows_changed(session: Session, statement: Executable) -> int:
+    """Rows an UPDATE changed: the compare-and-set that makes claims exclusive. Session.execute is typed as a
+    plain Result, but for DML it returns a CursorResult, which carries the count."""
+    return cast("CursorResult[Any]", session.execute(statement)).rowcount
+
+
 def claim(session: Session, run_id: int, worker: str, lease_s: int, now: datetime | None = None) -> str | None:
     """Take the run for one attempt; None when it is done or another live attempt holds it."""
     now = now or utcnow()
     token = secrets.token_hex(16)
-    res = session.execute(
+    stmt = (
         update(Run)
         .where(Run.id == run_id,
                or_(Run.status == RunStatus.QUEUED,
@@ -86,17 +92,17 @@ def claim(session: Session, run_id: int, worker: str, lease_s: int, now: datetim
                 started_at=func.coalesce(Run.started_at, now))
         .execution_options(synchronize_session=False)
     )
-    return token if res.rowcount == 1 else None  # type: ignore[attr-defined]
+    return token if _rows_changed(session, stmt) == 1 else None
 
 
 def heartbeat(session: Session, run_id: int, token: str, lease_s: int, now: datetime | None = None) -> bool:
     """Extend the lease of a live attempt; False when the attempt lost its claim."""
     now = now or utcnow()
-    res = session.execute(
+    stmt = (
         update(Run).where(Run.id == run_id, Run.claim_token == token, Run.status == RunStatus.RUNNING)
         .values(lease_until=now + timedelta(seconds=lease_s)).execution_options(synchronize_session=False)
     )
-    return res.rowcount == 1  # type: ignore[attr-defined]
+    return _rows_changed(session, stmt) == 1
 
 
 def record(session: Session, run_id: int, token: str, result: Any, now: datetime | None = None,
@@ -110,14 +116,14 @@ def record(session: Session, run_id: int, token: str, result: Any, now: datetime
     data.pop("artifacts", None)
     if limits:
         data["limits"] = dict(limits)
-    res = session.execute(
+    stmt = (
         update(Run).where(Run.id == run_id, Run.claim_token == token, Run.status == RunStatus.RUNNING)
         .values(status=RunStatus.DONE, outcome=str(getattr(result.outcome, "value", result.outcome)),
                 explanation=result.explanation, result_json=json.dumps(data), finished_at=now,
                 duration_s=result.duration_s, lease_until=None, recorded_count=Run.recorded_count + 1)
         .execution_options(synchronize_session=False)
     )
-    if res.rowcount != 1:  # type: ignore[attr-defined]
+    if _rows_changed(session, stmt) != 1:
         return False
     for name, content in sorted((result.artifacts or {}).items()):
         mime = mimetypes.guess_type(name)[0] or "application/octet-stream"

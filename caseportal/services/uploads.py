@@ -49,12 +49,17 @@ _BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\
 
 
 class LimitSource(Protocol):
-    """Anything carrying the upload limits; in practice :class:`caseportal.config.Settings`."""
+    """Anything carrying the upload limits; in practice :class:`caseportal.config.Settings` (frozen, so the
+    members are read-only properties here: a plain attribute would demand a settable one)."""
 
-    max_file_bytes: int
-    max_submission_bytes: int
-    max_files: int
-    max_archive_ratio: int
+    @property
+    def max_file_bytes(self) -> int: ...
+    @property
+    def max_submission_bytes(self) -> int: ...
+    @property
+    def max_files(self) -> int: ...
+    @property
+    def max_archive_ratio(self) -> int: ...
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,8 @@ def update_user(session: Session, user: User, *, role: StaffRole, active: bool, 
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
-    user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    # Annotated: mypy picks SQLAlchemy's untyped scalar() overload for this select.
+    user: User | None = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is None or not user.active or not user.check_password(password):
         return None
     return user

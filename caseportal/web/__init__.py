@@ -1,4 +1,6 @@
-"""Blueprints, one per audience: auth (staff login, admin), manage, candidate, review."""
+"""The web app's wiring: one blueprint package per audience (auth, manage, candidate, review), the staff
+notifications page and the vendored editor assets, plus what every page shares (language switch, security headers,
+error pages). Shared view helpers live beside this file: common, labels, briefing, downloads."""
 
 from __future__ import annotations
 
@@ -32,15 +34,17 @@ def _fmt_dt(value: datetime | None, tz: str = "UTC") -> str:
 
 def init_app(app: Flask) -> None:
     from . import environment
-    from .auth.routes import bp as auth_bp
-    from .candidate.routes import bp as candidate_bp
-    from .manage.routes import bp as manage_bp
+    from .assets import bp as assets_bp
+    from .auth import bp as auth_bp
+    from .candidate import bp as candidate_bp
+    from .manage import bp as manage_bp
     from .notifications import bp as notifications_bp
-    from .review.routes import bp as review_bp
+    from .review import bp as review_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(candidate_bp)
+    app.register_blueprint(assets_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(notifications_bp)
 

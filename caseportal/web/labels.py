@@ -1,4 +1,5 @@
-"""Display labels that more than one audience shows (stages, case kinds, runtimes, the offer's sections).
+"""Display labels that more than one audience shows (stages, case kinds, runtimes, the offer's sections, staff
+roles).
 
 Lazy strings, so each request renders them in its own language. The candidate's page names the offer sections in
 the candidate's words; the staff forms name them as fields to fill in.
@@ -7,6 +8,8 @@ the candidate's words; the staff forms name them as fields to fill in.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+
+from caseportal.models import StaffRole
 
 STAGE_LABELS = {
     "invited": _l("invited"),
@@ -37,3 +40,6 @@ CANDIDATE_OFFER_LABELS = {
     "offer_benefits": _l("Benefits"),
     "offer_worklife": _l("Work-life balance"),
 }
+#: How a staff role reads in forms and lists (the stored value stays the enum's).
+ROLE_LABELS = {StaffRole.ADMIN: _l("Administrator"), StaffRole.MANAGER: _l("Manager"),
+               StaffRole.REVIEWER: _l("Reviewer")}

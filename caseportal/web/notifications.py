@@ -1,12 +1,13 @@
 """Staff notifications: each staff member sees only their own, newest first, and can mark them all read.
 
-Also provides ``unread_notifications()`` to every template (a function, so the count is only queried by pages
-that show it), for the badge in the main navigation.
+A page for every staff role (reviewers and managers alike), so it is its own small blueprint rather than part of
+one audience's room. Also provides ``unread_notifications()`` to every template (a function, so the count is only
+queried by pages that show it), for the badge in the main navigation.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -17,6 +18,8 @@ from caseportal.models import User
 from caseportal.permissions import any_staff_required
 from caseportal.services import notify
 
+from .common import form_or_400, user
+
 bp = Blueprint("notifications", __name__)
 
 
@@ -24,16 +27,12 @@ class MarkReadForm(FlaskForm):
     """The "mark all as read" button: just the CSRF token."""
 
 
-def _user() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
-
-
 @bp.app_context_processor
 def _unread() -> dict[str, object]:
     def unread_notifications() -> int:
-        if not (current_user.is_authenticated and isinstance(_user(), User)):
+        if not (current_user.is_authenticated and isinstance(user(), User)):
             return 0
-        return notify.unread_count(db(), _user())
+        return notify.unread_count(db(), user())
 
     return {"unread_notifications": unread_notifications}
 
@@ -41,7 +40,7 @@ def _unread() -> dict[str, object]:
 @bp.get("/notifications")
 @any_staff_required
 def index() -> str:
-    items = [(n, notify.safe_link(n.link)) for n in notify.for_user(db(), _user())]
+    items = [(n, notify.safe_link(n.link)) for n in notify.for_user(db(), user())]
     return render_template("notifications.html", items=items, form=MarkReadForm(),
                            unread=sum(1 for n, _link in items if n.read_at is None))
 
@@ -49,9 +48,8 @@ def index() -> str:
 @bp.post("/notifications/read")
 @any_staff_required
 def mark_read() -> Response:
-    if not MarkReadForm().validate_on_submit():
-        abort(400)
-    count = notify.mark_all_read(db(), _user())
+    form_or_400(MarkReadForm())
+    count = notify.mark_all_read(db(), user())
     db().commit()
     if count:
         flash(_("All notifications are marked as read."), "info")

@@ -8,7 +8,6 @@ Skipped on a laptop without Docker; a failure in CI (CI=true), where Docker must
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from click.testing import CliRunner
 
 from caseportal.casebook import load_case, load_library, reference_submission
 from caseportal.cli_cases import sandbox_cli
+from tests.conftest import docker_available, require
 
 pytestmark = pytest.mark.docker
 
@@ -26,15 +26,7 @@ SLUGS = sorted(load_library(CASES).cases)
 
 @pytest.fixture(scope="session")
 def docker_engine() -> None:
-    try:
-        import docker
-
-        docker.from_env().ping()
-    except Exception as exc:  # noqa: BLE001 - any failure means "no usable engine"
-        message = f"Docker is not reachable: {type(exc).__name__}: {exc}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    require(docker_available(), "a Docker engine")
 
 
 @pytest.fixture(scope="session")

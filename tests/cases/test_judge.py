@@ -20,8 +20,8 @@ from caseportal.case_runs import execute
 from caseportal.casebook import CaseSpec, load_case, reference_submission, scaffold
 from caseportal.config import Settings
 from caseportal.models import Run, RunKind, RunStatus
+from caseportal.run_executor import execute_run
 from caseportal.services import runs
-from caseportal.worker import execute_run
 from sandbox import CheckResult, Outcome, RunResult, RunSpec
 from tests.conftest import Factory, docker_available, require
 

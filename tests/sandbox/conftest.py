@@ -6,39 +6,23 @@ always exercised where it matters.
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
 
 import docker
-import docker.errors
 import pytest
-import requests
 
 from sandbox import Limits, Outcome, RunResult, RunSpec, run
+from sandbox.engine import LABEL
 from sandbox.images.build import ensure_images
-from sandbox.runner import LABEL
-
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def _need(ok: bool, what: str) -> None:
-    if ok:
-        return
-    if IN_CI:
-        pytest.fail(f"{what} is required in CI (CI=true) but is not available")
-    pytest.skip(f"{what} not available")
+from tests.conftest import docker_available, require
 
 
 @pytest.fixture(scope="session")
 def docker_client() -> Iterator[docker.DockerClient]:
-    try:
-        client = docker.from_env()
-        client.ping()
-    except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
-        _need(False, f"Docker engine ({exc})")
-        raise  # unreachable: _need skips or fails
+    require(docker_available(), "a Docker engine")
+    client = docker.from_env()
     yield client
     client.close()
 

@@ -158,3 +158,32 @@ def test_network_attempt_reported_as_failed_check(run_small: Run) -> None:
     result = run_small(("cp-pytest",), case_files={"checks/visible/test_net.py": probe})
     assert result.outcome == Outcome.failed
     assert "Network is unreachable" in result.checks[0].message
+
+
+SKIPS = b'''
+import pytest
+
+
+def test_runs():
+    pass
+
+
+def test_skips_inside():
+    pytest.skip("needs the October sales, which come with the hidden checks")
+
+
+@pytest.mark.skipif(True, reason="Chromium is not part of this image")
+def test_skips_by_marker():
+    pass
+'''
+
+
+def test_a_skipped_check_says_why_in_plain_words(run_small: Run) -> None:
+    """A skip is an advisory whose message is the check's own reason, not pytest's (path, line, text) tuple."""
+    result = run_small(("cp-pytest",), case_files={"checks/visible/test_skips.py": SKIPS})
+    assert result.outcome == Outcome.passed, result
+    assert {c.name: (c.status, c.message) for c in result.checks} == {
+        "test_runs": ("passed", ""),
+        "test_skips_inside": ("advisory", "needs the October sales, which come with the hidden checks"),
+        "test_skips_by_marker": ("advisory", "Chromium is not part of this image"),
+    }

@@ -16,9 +16,8 @@ from caseportal import environments
 from caseportal.cli import main
 from caseportal.services import runtimes
 from sandbox.images.probe import image_id, probe_environment
-from tests.conftest import Factory
+from tests.conftest import Factory, candidate_page, environment_box
 from tests.sandbox.conftest import SESSION_LABELS, leftovers
-from tests.web.test_environment_box import candidate_page, environment_box
 
 pytestmark = pytest.mark.docker
 

@@ -11,7 +11,7 @@ import docker
 import pytest
 
 from sandbox import Outcome, RunResult, sweep_orphans
-from sandbox.runner import CREATED_LABEL, LABEL, RUN_ID_LABEL
+from sandbox.engine import CREATED_LABEL, LABEL, RUN_ID_LABEL
 from tests.sandbox.conftest import SESSION_LABELS, SMALL, leftovers
 
 pytestmark = pytest.mark.docker

@@ -10,16 +10,10 @@ import tarfile
 import pytest
 
 from sandbox import CheckResult, Limits, Outcome, RunResult, RunSpec
+from sandbox.engine import container_options
 from sandbox.images import build
-from sandbox.runner import (
-    OutArchive,
-    _Stream,
-    classify,
-    container_options,
-    pack_input,
-    parse_out_archive,
-    parse_results,
-)
+from sandbox.protocol import OutArchive, OutputStream, pack_input, parse_out_archive, parse_results
+from sandbox.verdict import classify
 
 LIMITS = Limits(timeout_s=60, memory_mb=512, output_bytes=1_000_000)
 
@@ -138,7 +132,7 @@ def _frame(kind: int, payload: bytes) -> bytes:
 def test_stream_splits_stdout_stderr_and_finds_the_marker_across_chunks() -> None:
     nonce = "ab" * 16
     data = _frame(1, b"hello\n") + _frame(2, b"oops\n") + _frame(1, f"tail\n{nonce} exit=3\n".encode())
-    stream = _Stream(nonce, 1000)
+    stream = OutputStream(nonce, 1000)
     for i in range(len(data)):  # one byte at a time: frames and marker split everywhere
         stream.feed(data[i:i + 1])
     assert stream.done and stream.exit_code == 3
@@ -147,10 +141,10 @@ def test_stream_splits_stdout_stderr_and_finds_the_marker_across_chunks() -> Non
 
 def test_stream_reads_the_peak_memory_from_the_marker() -> None:
     nonce = "cd" * 16
-    stream = _Stream(nonce, 1000)
+    stream = OutputStream(nonce, 1000)
     stream.feed(_frame(1, f"out\n{nonce} exit=0 peak=4083712\n".encode()))
     assert stream.done and stream.exit_code == 0 and stream.peak_memory == 4083712
-    old = _Stream(nonce, 1000)  # an image from before the peak field: the runner asks the engine instead
+    old = OutputStream(nonce, 1000)  # an image from before the peak field: the runner asks the engine instead
     old.feed(_frame(1, f"\n{nonce} exit=1\n".encode()))
     assert old.exit_code == 1 and old.peak_memory is None
 
@@ -163,7 +157,7 @@ def test_stream_collects_the_in_band_out_archive_across_frames() -> None:
     data = (_frame(1, b"run output\n") + _frame(1, f"\n{nonce} exit=0 peak=10 out={len(payload)}\n".encode()
                                                    + payload[:5]) + _frame(2, b"late stderr\n")
             + _frame(1, payload[5:]))
-    stream = _Stream(nonce, 1000)
+    stream = OutputStream(nonce, 1000)
     for i in range(len(data)):  # one byte at a time: marker, frames and archive split everywhere
         stream.feed(data[i:i + 1])
     assert stream.done and stream.exit_code == 0 and stream.inline_out == b"tar bytes \x00\x01 here"
@@ -174,18 +168,18 @@ def test_stream_marks_an_oversized_out_and_a_small_cap_does_not_cut_the_archive(
     import base64
 
     nonce = "ef" * 16
-    big = _Stream(nonce, 1000)
+    big = OutputStream(nonce, 1000)
     big.feed(_frame(1, f"\n{nonce} exit=0 peak=10 out=-1\n".encode()))
     assert big.done and big.inline_too_large and big.inline_out is None
     payload = base64.b64encode(b"x" * 5000)  # far larger than the output cap: the archive has its own size
-    tight = _Stream(nonce, 50)
+    tight = OutputStream(nonce, 50)
     tight.feed(_frame(1, b"y" * 40 + f"\n{nonce} exit=1 out={len(payload)}\n".encode() + payload))
     assert tight.done and tight.exit_code == 1 and tight.inline_out == b"x" * 5000
     assert bytes(tight.out) == b"y" * 40
 
 
 def test_stream_ignores_a_forged_marker_and_caps_memory() -> None:
-    stream = _Stream("a" * 32, 100)
+    stream = OutputStream("a" * 32, 100)
     stream.feed(_frame(1, b"\n" + b"b" * 32 + b" exit=0\n"))
     assert not stream.done
     stream.feed(_frame(1, b"x" * 10_000_000))

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from caseportal.case_links import Link, brief_links, case_path, link_problem
 from caseportal.casebook import load_library, scaffold, validate
+from caseportal.casebook.links import Link, brief_links, case_path, link_problem
 from caseportal.config import REPO_ROOT
 
 

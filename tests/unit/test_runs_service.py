@@ -136,7 +136,7 @@ def test_worker_reloads_the_case_library_only_when_a_file_changed(tmp_path) -> N
     import time
 
     from caseportal.casebook import scaffold
-    from caseportal.worker import _library
+    from caseportal.run_executor import _library
 
     scaffold(tmp_path, "demo-case", "coding")
     first = _library(tmp_path)

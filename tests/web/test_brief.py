@@ -165,7 +165,7 @@ def _assert_candidate_safe(html: str) -> None:
 
 
 def test_candidate_version_excludes_reviewer_only_material(app: Flask, client: FlaskClient, world: World) -> None:
-    from caseportal.web.manage.brief import render_candidate_brief
+    from caseportal.web.briefing import render_candidate_brief
 
     login(client, world.manager)
     page = _html(client, f"/meetings/{world.meeting.id}/brief/candidate")

@@ -2,36 +2,17 @@
 
 from __future__ import annotations
 
-import html
-import re
-
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from caseportal.case_runs import limits_for
 from caseportal.models import StaffRole
 from caseportal.services import runtimes
-from tests.conftest import Factory, login
+from tests.conftest import Factory, candidate_page, environment_box, login
 
 DATASCI = {"python": "3.11.2", "image_id": "sha256:abc", "packages": {
     "pytest": "7.2.1", "numpy": "1.24.2", "pandas": "1.5.3", "scikit-learn": "1.2.1", "matplotlib": "3.6.3",
     "nbclient": "0.7.2", "sqlite": "3.40.1"}}
-
-
-def environment_box(page: str) -> dict[str, str] | None:
-    """The box's label -> value pairs, or None when the page has no box."""
-    found = re.search(r'<section id="run-environment".*?</section>', page, re.S)
-    if found is None:
-        return None
-    pairs = re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", found.group(0), re.S)
-    return {html.unescape(k.strip()): html.unescape(v.strip()) for k, v in pairs}
-
-
-def candidate_page(client: FlaskClient, factory: Factory, slug: str, lang: str = "en") -> str:
-    token = factory.invite(factory.meeting(cases=[slug]))
-    resp = client.get(f"/i/{token}/case/{slug}", headers={"Accept-Language": lang})
-    assert resp.status_code == 200
-    return resp.get_data(as_text=True)
 
 
 def test_the_box_shows_the_recorded_versions_and_the_cases_limits(client: FlaskClient, factory: Factory,

@@ -43,7 +43,7 @@ OWN_CASE = {"candidate"}  # routes that name meeting A's case, run or file
 
 MATRIX: dict[str, set[str]] = {
     "static": PUBLIC, "index": PUBLIC, "auth.login": PUBLIC, "auth.logout": PUBLIC, "set_language": PUBLIC,
-    "candidate.static": PUBLIC, "candidate.vendor": PUBLIC,
+    "candidate.static": PUBLIC, "assets.codemirror": PUBLIC,
     "auth.staff": ADMINS, "auth.staff_edit": ADMINS,
     "candidate.home": OWN_LINK, "candidate.ics": OWN_LINK, "candidate.give_feedback": OWN_LINK,
     "candidate.brief": OWN_LINK,
@@ -128,7 +128,7 @@ def _url(app: Flask, endpoint: str, world: World, token: str) -> tuple[str, str]
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     method = "GET" if "GET" in rule.methods else "POST"  # type: ignore[operator]
     values = {**world.values, "token": token}
-    if endpoint == "candidate.vendor":
+    if endpoint == "assets.codemirror":
         values["filename"] = "lib/codemirror.js"
     if endpoint == "candidate.static":
         values["filename"] = "candidate.css"

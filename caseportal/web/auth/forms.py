@@ -1,13 +1,14 @@
+"""Forms of the staff accounts: login, a new account, and an account's edit."""
+
+from __future__ import annotations
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 from caseportal.models import StaffRole
-
-#: How a staff role reads in forms and lists (the stored value stays the enum's).
-ROLE_LABELS = {StaffRole.ADMIN: _l("Administrator"), StaffRole.MANAGER: _l("Manager"),
-               StaffRole.REVIEWER: _l("Reviewer")}
+from caseportal.web.labels import ROLE_LABELS
 
 
 class LoginForm(FlaskForm):

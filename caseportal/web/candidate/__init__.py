@@ -1,0 +1,16 @@
+"""The candidate's room: everything under /i/<token>/, where the signed invitation link is the only credential.
+
+Every view resolves the token first (access.py) and then only ever looks at that invitation's meeting: a case,
+file or run of another meeting is "not found", so nothing leaks. Candidates are guests, so wording is warm and a
+refusal always says what happened and that nothing was lost. One module per feature: home (invitation page),
+workspace (the case page, start, save), files, checks, handin, materials, feedback; editor holds the editor's
+helpers.
+"""
+
+from __future__ import annotations
+
+# Importing a feature module registers its views on bp.
+from . import checks, feedback, files, handin, home, materials, workspace  # noqa: F401
+from ._blueprint import bp
+
+__all__ = ["bp"]

@@ -7,36 +7,35 @@ images also inline for <img>, under a policy that keeps an SVG opened on its own
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from flask import Response, send_file, url_for
+from flask import url_for
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response
 
-from caseportal.case_links import case_path, data_name
 from caseportal.casebook import CaseSpec
+from caseportal.casebook.links import case_path, data_name
 from caseportal.current import casebook, db
 from caseportal.services import case_materials
 from caseportal.services.errors import NotFound
 from caseportal.services.markdown import LinkMap
 from caseportal.services.uploads import human_size
+from caseportal.web.downloads import send_bytes
 
-from .routes import _Ctx, _load, bp
+from ._blueprint import bp
+from .access import CaseContext, load
 
 
-def _case(ctx: _Ctx) -> CaseSpec:
+def _case(ctx: CaseContext) -> CaseSpec:
+    """The case as the candidate started it (its stored version), or the library's when not started yet."""
     return case_materials.case_for(db(), casebook(), ctx.case, ctx.submission)
 
 
 def _send(content: bytes, name: str, mimetype: str, *, inline: bool = False) -> Response:
-    resp = send_file(io.BytesIO(content), mimetype=mimetype, as_attachment=not inline,
-                     download_name=case_materials.safe_filename(name), etag=False, max_age=0)
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Content-Security-Policy"] = case_materials.FILE_CSP
-    return resp
+    return send_bytes(content, name, mimetype=mimetype, inline=inline, csp=case_materials.FILE_CSP)
 
 
-def page_materials(ctx: _Ctx) -> dict[str, Any]:
+def page_materials(ctx: CaseContext) -> dict[str, Any]:
     """What templates/_materials.html shows on the case page (no rows when the case ships no data/)."""
     where: dict[str, Any] = {"token": ctx.token, "slug": ctx.case.slug}
     rows = [{"m": m, "size": human_size(m.size), "url": url_for("candidate.material", name=m.name, **where),
@@ -45,7 +44,7 @@ def page_materials(ctx: _Ctx) -> dict[str, Any]:
     return {"rows": rows, "zip_url": url_for("candidate.materials_zip", **where)}
 
 
-def brief_links(ctx: _Ctx) -> LinkMap:
+def brief_links(ctx: CaseContext) -> LinkMap:
     """Point the brief's relative links at this page's routes: data/ files at the materials, starter/ files at the
     candidate's own copy once started; a starter link before starting keeps its text but has nowhere to go."""
     own = set(ctx.submission.file_map()) if ctx.submission is not None else set()
@@ -70,7 +69,7 @@ def brief_links(ctx: _Ctx) -> LinkMap:
 @bp.get("/i/<token>/case/<slug>/materials/<path:name>")
 def material(token: str, slug: str, name: str) -> Response:
     """One file of the case's data/, always as a download."""
-    ctx = _load(token, slug)
+    ctx = load(token, slug)
     m, content = case_materials.get(_case(ctx), name)
     return _send(content, m.name, m.mimetype)
 
@@ -78,7 +77,7 @@ def material(token: str, slug: str, name: str) -> Response:
 @bp.get("/i/<token>/case/<slug>/images/<path:name>")
 def material_image(token: str, slug: str, name: str) -> Response:
     """An image of the case's data/, inline for the page's <img>; the policy header keeps an SVG inert."""
-    ctx = _load(token, slug)
+    ctx = load(token, slug)
     m, content = case_materials.get(_case(ctx), name, image=True)
     return _send(content, m.name, m.mimetype, inline=True)
 
@@ -86,7 +85,7 @@ def material_image(token: str, slug: str, name: str) -> Response:
 @bp.get("/i/<token>/case/<slug>/materials.zip")
 def materials_zip(token: str, slug: str) -> Response:
     """All of data/ in one zip, for working locally (a notebook next to its data, say)."""
-    ctx = _load(token, slug)
+    ctx = load(token, slug)
     case = _case(ctx)
     if not case.data_files:
         raise NotFound(_("This case comes without materials."))

@@ -10,33 +10,16 @@ from datetime import date
 from flask import Response, abort, render_template, request
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField
-from wtforms.validators import Optional, ValidationError
 
 from caseportal.current import casebook, db
 from caseportal.models import utcnow
 from caseportal.permissions import manager_required
 from caseportal.services import analytics, charts, meetings
 from caseportal.services.pipeline import STAGES
+from caseportal.web.labels import STAGE_LABELS
 
-from .routes import STAGE_LABELS, bp
-
-
-class FilterForm(FlaskForm):
-    """The filters travel in the query string (a GET form: bookmarkable, no CSRF token needed)."""
-
-    class Meta:
-        csrf = False
-
-    role = SelectField(_l("Role"), choices=[], default="", validate_choice=True)
-    since = DateField(_l("Meetings created from"), validators=[Optional()])
-    until = DateField(_l("up to and including"), validators=[Optional()])
-
-    def validate_until(self, field: DateField) -> None:
-        if field.data and self.since.data and field.data < self.since.data:
-            raise ValidationError(_l("The end date must be on or after the start date."))
+from ._blueprint import bp
+from .forms import FilterForm
 
 
 def _filter_form() -> FilterForm:

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     DateTimeLocalField,
     EmailField,
     Field,
@@ -21,7 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from caseportal.services import meetings, timezones
+from caseportal.services import feedback, meetings, timezones
 
 # The browser sends "2025-03-30T10:00"; the first format is also how values are rendered back.
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
@@ -90,3 +91,24 @@ class DeleteForm(FlaskForm):
         _l("Yes, delete this meeting, its invitation links and everything the candidate handed in"),
         validators=[DataRequired(message=_l("Please tick the box to confirm."))],
     )
+
+
+class ManagerFeedbackForm(FlaskForm):
+    text = TextAreaField(_l("Your feedback to the candidate (markdown)"),
+                         validators=[Length(max=feedback.MAX_FEEDBACK_CHARS)], render_kw={"rows": 12})
+    shared = BooleanField(_l("Show this feedback to the candidate on their page"))
+
+
+class FilterForm(FlaskForm):
+    """The analytics filters travel in the query string (a GET form: bookmarkable, no CSRF token needed)."""
+
+    class Meta:
+        csrf = False
+
+    role = SelectField(_l("Role"), choices=[], default="", validate_choice=True)
+    since = DateField(_l("Meetings created from"), validators=[Optional()])
+    until = DateField(_l("up to and including"), validators=[Optional()])
+
+    def validate_until(self, field: DateField) -> None:
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(_l("The end date must be on or after the start date."))

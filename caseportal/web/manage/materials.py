@@ -6,33 +6,25 @@ candidate's routes, so an SVG opened on its own stays inert here too.
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from flask import Response, abort, send_file, url_for
+from flask import Response, abort, url_for
 
-from caseportal.case_links import case_path, data_name
 from caseportal.casebook import CaseSpec
+from caseportal.casebook.links import case_path, data_name
 from caseportal.current import casebook
 from caseportal.permissions import manager_required
 from caseportal.services import case_materials
 from caseportal.services.markdown import LinkMap
 from caseportal.services.uploads import human_size
+from caseportal.web.downloads import send_bytes
 
-from .routes import bp
+from ._blueprint import bp
 
 
-def _case(slug: str) -> CaseSpec:
+def library_case(slug: str) -> CaseSpec:
+    """The case as the library holds it now, or 404 (managers see the current version, not a snapshot)."""
     return casebook().get(slug) or abort(404)
-
-
-def _send(content: bytes, name: str, mimetype: str, *, inline: bool = False) -> Response:
-    resp = send_file(io.BytesIO(content), mimetype=mimetype, as_attachment=not inline,
-                     download_name=case_materials.safe_filename(name), etag=False, max_age=0)
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Cache-Control"] = "private, no-store"
-    resp.headers["Content-Security-Policy"] = case_materials.FILE_CSP
-    return resp
 
 
 def page_materials(case: CaseSpec) -> dict[str, Any]:
@@ -64,21 +56,22 @@ def brief_links(case: CaseSpec) -> LinkMap:
 @bp.get("/cases/<slug>/materials/<path:name>")
 @manager_required
 def case_material(slug: str, name: str) -> Response:
-    m, content = case_materials.get(_case(slug), name)
-    return _send(content, m.name, m.mimetype)
+    m, content = case_materials.get(library_case(slug), name)
+    return send_bytes(content, m.name, mimetype=m.mimetype, csp=case_materials.FILE_CSP)
 
 
 @bp.get("/cases/<slug>/images/<path:name>")
 @manager_required
 def case_material_image(slug: str, name: str) -> Response:
-    m, content = case_materials.get(_case(slug), name, image=True)
-    return _send(content, m.name, m.mimetype, inline=True)
+    m, content = case_materials.get(library_case(slug), name, image=True)
+    return send_bytes(content, m.name, mimetype=m.mimetype, inline=True, csp=case_materials.FILE_CSP)
 
 
 @bp.get("/cases/<slug>/materials.zip")
 @manager_required
 def case_materials_zip(slug: str) -> Response:
-    case = _case(slug)
+    case = library_case(slug)
     if not case.data_files:
         abort(404)
-    return _send(case_materials.zip_bytes(case), case_materials.zip_name(case), "application/zip")
+    return send_bytes(case_materials.zip_bytes(case), case_materials.zip_name(case), mimetype="application/zip",
+                      csp=case_materials.FILE_CSP)

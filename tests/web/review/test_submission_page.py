@@ -81,6 +81,17 @@ def test_pygments_css(client: FlaskClient, world: World) -> None:
     assert ".hl .k" in resp.get_data(as_text=True)
 
 
+def test_review_stylesheet_is_linked_after_the_highlighting_rules(client: FlaskClient, world: World) -> None:
+    """The page's layout (code tables, line anchors, images) is a static file loaded after Pygments' rules."""
+    login(client, world.reviewer)
+    html = page(client, f"/review/submissions/{world.submission.id}")
+    assert html.index('href="/review/pygments.css"') < html.index('href="/static/review.css"')
+    resp = client.get("/static/review.css")
+    assert resp.status_code == 200 and resp.mimetype == "text/css"
+    css = resp.get_data(as_text=True)
+    assert ".code-view td.code" in css and ".code-view tr:target" in css and "iframe.artifact" in css
+
+
 # --------------------------------------------------------------------------- XSS
 
 

@@ -1,8 +1,8 @@
 """Relative links in a case's brief (``[funnel](data/funnel.csv)``, ``![](data/screen-1.svg)``).
 
 One parser and one reading of a link target, so the validator (which refuses links to files a case does not ship)
-and the candidate's page (which points them at the download routes) agree on what a brief links to. No Flask here:
-the case library imports it.
+and the pages that show a brief (which point them at the download routes) agree on what a brief links to. No Flask
+and nothing else of the casebook here: the validator and the Markdown renderer both import it.
 """
 
 from __future__ import annotations

@@ -1,0 +1,43 @@
+"""Which of a case's files each kind of run gets, in one place.
+
+Hidden checks must never reach a candidate's practice run, and the judge's answers must never reach a container
+that holds candidate code; keeping the three selections side by side makes that easy to see and to test.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from .model import CaseSpec
+
+
+def _case_yaml(case: CaseSpec) -> bytes:
+    return case.case_yaml or case.path.joinpath("case.yaml").read_bytes()
+
+
+def case_files_for_run(case: CaseSpec, checks: Literal["visible", "all"] = "visible") -> dict[str, bytes]:
+    """Files mounted read-only at /case: case.yaml, checks/visible/, data/, and checks/hidden/
+    only for ``checks="all"`` (hidden checks must never reach a candidate's practice run)."""
+    if checks not in ("visible", "all"):
+        raise ValueError(f"checks must be 'visible' or 'all', not {checks!r}")
+    out: dict[str, bytes] = {"case.yaml": _case_yaml(case)}
+    out.update({f"checks/visible/{k}": v for k, v in case.visible_checks.items()})
+    if checks == "all":
+        out.update({f"checks/hidden/{k}": v for k, v in case.hidden_checks.items()})
+    out.update({f"data/{k}": v for k, v in case.data_files.items()})
+    return out
+
+
+def case_files_for_judge(case: CaseSpec) -> dict[str, bytes]:
+    """Files mounted at /case for the judge stage: case.yaml, checks/judge/ and data/ (never visible/hidden:
+    the judge runs only its own checks). Never part of :func:`case_files_for_run`."""
+    out: dict[str, bytes] = {"case.yaml": _case_yaml(case)}
+    out.update({f"checks/judge/{k}": v for k, v in case.judge_checks.items()})
+    out.update({f"data/{k}": v for k, v in case.data_files.items()})
+    return out
+
+
+def reference_submission(case: CaseSpec) -> dict[str, bytes]:
+    """The reference solution as a submission: starter files overlaid with solution/ files,
+    so solution/ only needs the files the candidate would change."""
+    return {**case.starter_files, **case.solution_files}

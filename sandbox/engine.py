@@ -1,0 +1,233 @@
+"""Every Docker engine call of a run: the hardened container, the /out volume, stats, kill, clean-up, sweeping.
+
+The runner holds the order of these calls; this module holds what each one sends, so the hardening options
+are read in one place (docs/sandbox.md explains each). ``read_out`` is the fallback for images whose entry
+process lingers instead of sending /out in-band: the archive API can read a volume, but only while the
+container runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import docker
+import docker.errors
+import requests
+from docker.types import LogConfig, Mount, Ulimit
+
+from sandbox.protocol import case_tmpfs_mb, size_mb
+from sandbox.spec import RunSpec
+
+logger = logging.getLogger(__name__)
+
+LABEL = "caseportal.sandbox"
+RUN_ID_LABEL = "caseportal.sandbox.run_id"
+CREATED_LABEL = "caseportal.sandbox.created"
+ENTRY = "/opt/caseportal/bin/cp-entry"
+SANDBOX_UID = 65534
+RUNTIME_ENV = "CASEPORTAL_SANDBOX_RUNTIME"
+#: Seconds an old-style cp-entry keeps the container alive after the command so /out can be read.
+LINGER_S = 60
+
+#: What the engine raises when it, or the connection to it, fails: the run is then an infra_error.
+ENGINE_ERRORS: tuple[type[BaseException], ...] = (docker.errors.DockerException,
+                                                  requests.exceptions.RequestException)
+
+
+class OutputTooLarge(Exception):
+    """The /out archive was bigger than Limits.results_bytes allows."""
+
+
+def raw_socket(sock: Any) -> socket.socket:
+    """docker-py returns a SocketIO for unix sockets; the real socket is ``_sock``."""
+    raw: socket.socket = getattr(sock, "_sock", sock)
+    return raw
+
+
+def close_socket(sock: Any) -> None:
+    """Close the attach socket and its raw socket; an attach stream nobody reads blocks the engine's kill."""
+    raw_sock = raw_socket(sock)
+    for closable in (sock, raw_sock):
+        try:
+            if closable is not None:
+                closable.close()
+        except OSError:
+            pass
+
+
+def labels_for(spec: RunSpec, run_id: str) -> dict[str, str]:
+    """The spec's own labels plus ours, which let ``sweep_orphans`` find whatever a crashed worker left."""
+    labels = dict(spec.labels)
+    labels.update({LABEL: "1", RUN_ID_LABEL: run_id, CREATED_LABEL: str(int(time.time()))})
+    return labels
+
+
+def container_options(spec: RunSpec, run_id: str, out_volume: str) -> dict[str, Any]:
+    """The hardened ``containers.create`` keyword arguments (docs/sandbox.md explains each)."""
+    lim = spec.limits
+    runtime = spec.runtime or os.environ.get(RUNTIME_ENV) or None
+    # The folders are fixed by the contract, so the spec cannot move them.
+    env = {"CASEPORTAL_CHECKS": "visible", **spec.env, "HOME": "/tmp", "MPLCONFIGDIR": "/tmp/.matplotlib",
+           "CASEPORTAL_OUT": "/out", "CASEPORTAL_CASE": "/case", "CASEPORTAL_WORK": "/work"}
+    mem = f"{lim.memory_mb}m"
+    fsize = lim.fsize_mb * (1 << 20)
+    opts: dict[str, Any] = {
+        "image": spec.image,
+        "entrypoint": [ENTRY],
+        "command": ["--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--linger", str(LINGER_S),
+                    "--inline-out", str(lim.results_bytes),
+                    "--max-input", str(2 * ((lim.work_mb + case_tmpfs_mb(spec)) << 20)), "--", *spec.command],
+        "user": "0:0",
+        "working_dir": "/work",
+        "environment": env,
+        "labels": labels_for(spec, run_id),
+        "hostname": "sandbox",
+        "stdin_open": True,
+        "tty": False,
+        "network_mode": "none",
+        "cap_drop": ["ALL"],
+        "cap_add": ["SETUID", "SETGID"],
+        "security_opt": ["no-new-privileges:true"],
+        "read_only": True,
+        "ipc_mode": "private",
+        "shm_size": f"{lim.tmpfs_mb}m",
+        "tmpfs": {
+            "/tmp": f"rw,nosuid,nodev,size={lim.tmpfs_mb}m,mode=1777",
+            "/work": f"rw,nosuid,nodev,size={lim.work_mb}m,mode=0755,uid={SANDBOX_UID},gid={SANDBOX_UID}",
+            "/case": f"rw,nosuid,nodev,noexec,size={case_tmpfs_mb(spec)}m,mode=0755",
+        },
+        "mounts": [Mount(target="/out", source=out_volume, type="volume")],
+        "mem_limit": mem,
+        "memswap_limit": mem,
+        "oom_score_adj": 500,
+        "nano_cpus": int(lim.cpus * 1e9),
+        "pids_limit": lim.pids,
+        "ulimits": [Ulimit(name="nofile", soft=lim.nofile, hard=lim.nofile),
+                    Ulimit(name="fsize", soft=fsize, hard=fsize),
+                    Ulimit(name="core", soft=0, hard=0)],
+        "init": True,
+        "log_config": LogConfig(type=LogConfig.types.NONE),
+        "detach": True,
+    }
+    if runtime:
+        opts["runtime"] = runtime
+    return opts
+
+
+def out_volume_options(spec: RunSpec, run_id: str) -> dict[str, Any]:
+    """/out: a tmpfs-backed local volume, size-capped by results_bytes and owned by the sandbox uid."""
+    return {
+        "name": f"caseportal-out-{run_id}",
+        "driver": "local",
+        "driver_opts": {"type": "tmpfs", "device": "tmpfs",
+                        "o": f"size={size_mb(spec.limits.results_bytes)}m,mode=0755,uid={SANDBOX_UID},"
+                             f"gid={SANDBOX_UID},nosuid,nodev,noexec"},
+        "labels": labels_for(spec, run_id),
+    }
+
+
+def read_out(client: docker.DockerClient, container_id: str, cap: int) -> bytes:
+    """/out as a tar through the archive API (the fallback path), refusing more than ``cap`` bytes."""
+    chunks, size = [], 0
+    stream, _stat = client.api.get_archive(container_id, "/out", chunk_size=64 * 1024)
+    try:
+        for chunk in stream:
+            size += len(chunk)
+            if size > cap:
+                raise OutputTooLarge
+            chunks.append(chunk)
+    finally:
+        close = getattr(stream, "close", None)
+        if close:
+            close()
+    return b"".join(chunks)
+
+
+def peak_memory(client: docker.DockerClient, container_id: str) -> int | None:
+    """The cgroup's peak memory from the engine, for images whose marker does not carry it; None if unknown."""
+    try:
+        stats = client.api.stats(container_id, stream=False, one_shot=True)
+    except ENGINE_ERRORS:
+        return None
+    value = (stats or {}).get("memory_stats", {}).get("max_usage")
+    return int(value) if value else None
+
+
+def kill(client: docker.DockerClient, container_id: str) -> None:
+    """Kill the container; one that already stopped (or is gone) is not an error."""
+    try:
+        client.api.kill(container_id)
+    except docker.errors.APIError as exc:  # already stopped is fine
+        if exc.status_code not in (404, 409):
+            raise
+
+
+def remove(client: docker.DockerClient, container_id: str | None, volume: str | None) -> None:
+    """Best effort: leftovers are caught by sweep_orphans at the next worker start."""
+    if container_id:
+        try:
+            client.api.remove_container(container_id, force=True, v=True)
+        except docker.errors.NotFound:
+            pass
+        except ENGINE_ERRORS as exc:
+            logger.warning("could not remove sandbox container %s: %s", container_id[:12], exc)
+    if volume:
+        for attempt in range(5):
+            try:
+                client.api.remove_volume(volume, force=True)
+                break
+            except docker.errors.NotFound:
+                break
+            except ENGINE_ERRORS as exc:
+                if attempt == 4:
+                    logger.warning("could not remove sandbox volume %s: %s", volume, exc)
+                time.sleep(0.2)
+
+
+def oom_from_events(client: docker.DockerClient, container_id: str) -> bool:
+    """Fallback when State.OOMKilled is not set: look for an 'oom' event of this container."""
+    try:
+        since = int(time.time()) - 3600
+        events = client.api.events(since=since, until=int(time.time()) + 1, decode=True,
+                                   filters={"container": container_id, "event": "oom"})
+        try:
+            return any(True for _ in events)
+        finally:
+            events.close()
+    except ENGINE_ERRORS:
+        return False
+
+
+def sweep_orphans(client: docker.DockerClient | None = None, older_than_s: float = 0.0,
+                  labels: Mapping[str, str] | None = None) -> int:
+    """Remove sandbox containers and volumes left by a crashed worker; returns how many were removed.
+
+    Call at worker start. On an engine shared by several workers, ``older_than_s`` spares runs
+    younger than that and ``labels`` (extra labels given in ``RunSpec.labels``) narrows the sweep
+    to one worker's runs.
+    """
+    client = client if client is not None else docker.from_env()
+    now = time.time()
+    removed = 0
+    wanted = [f"{LABEL}=1", *(f"{k}={v}" for k, v in (labels or {}).items())]
+
+    def old_enough(labels: Mapping[str, str] | None) -> bool:
+        try:
+            return now - float((labels or {}).get(CREATED_LABEL, "0")) >= older_than_s
+        except ValueError:
+            return True
+
+    for info in client.api.containers(all=True, filters={"label": wanted}):
+        if old_enough(info.get("Labels")):
+            remove(client, info["Id"], None)
+            removed += 1
+    for vol in client.api.volumes(filters={"label": wanted}).get("Volumes") or []:
+        if old_enough(vol.get("Labels")):
+            remove(client, None, vol["Name"])
+            removed += 1
+    return removed

@@ -1,0 +1,251 @@
+"""The wire format between the runner and the image's entry wrapper ``cp-entry``, in both directions.
+
+In: the files travel on the container's stdin as ``CPIN1 <nonce> <len>\\n`` plus a tar (the root filesystem is
+read-only and the writable folders are tmpfs mounts, which the engine's archive API cannot write into). Out:
+the run's own output, then ``\\n<nonce> exit=<code> peak=<bytes> out=<size>\\n`` and /out as a base64 tar of
+``<size>`` bytes. Only cp-entry knows the nonce, so the candidate cannot fake the end of a run or its results.
+An image whose cp-entry predates the in-band results sends no ``out=``; the runner then reads /out through
+the archive API (the fallback in sandbox/engine.py), and parses it here all the same. Pure code, no Docker.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import math
+import struct
+import tarfile
+import time
+from dataclasses import dataclass, field
+
+from sandbox.spec import CHECK_STATUSES, CheckResult, RunSpec
+
+MAX_CHECKS = 2000
+MAX_MESSAGE = 10_000
+
+
+def pack_input(spec: RunSpec, nonce: str) -> bytes:
+    """The stdin payload for cp-entry: ``CPIN1 <nonce> <len>\\n`` + a tar of case/ and work/ files."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for prefix, files in (("case", spec.case_files), ("work", spec.files)):
+            for path, content in sorted(files.items()):
+                info = tarfile.TarInfo(f"{prefix}/{path}")
+                info.size = len(content)
+                info.mode = 0o644
+                info.mtime = int(time.time())
+                tar.addfile(info, io.BytesIO(content))
+    data = buf.getvalue()
+    return f"CPIN1 {nonce} {len(data)}\n".encode("ascii") + data
+
+
+def size_mb(n_bytes: int) -> int:
+    """Whole MiB, at least one: tmpfs sizes are given in MiB, and a size of 0 would mean no cap at all."""
+    return max(1, math.ceil(n_bytes / (1 << 20)))
+
+
+def case_tmpfs_mb(spec: RunSpec) -> int:
+    """/case only needs room for the case files (plus slack for directory entries)."""
+    total = sum(len(c) for c in spec.case_files.values()) + 4096 * (len(spec.case_files) + 1)
+    return size_mb(total) + 1
+
+
+def check_input_fits(spec: RunSpec) -> None:
+    """Reject a submission that cannot fit into /work before starting anything."""
+    work_total = sum(len(c) for c in spec.files.values())
+    if work_total > spec.limits.work_mb * (1 << 20):
+        raise ValueError(f"submission files ({work_total} bytes) exceed the {spec.limits.work_mb} MB work folder")
+
+
+@dataclass
+class OutArchive:
+    """What a run left in /out, read from the archive without touching any filesystem."""
+
+    results: bytes | None = None
+    artifacts: dict[str, bytes] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+def parse_out_archive(data: bytes) -> OutArchive:
+    """Parse the tar of /out in memory. Only regular files count: links and devices planted by a
+    submission are skipped (never followed), so nothing outside /out can leak into the result."""
+    out = OutArchive()
+    try:
+        tar = tarfile.open(fileobj=io.BytesIO(data), mode="r:")
+        members = tar.getmembers()
+    except (tarfile.TarError, EOFError) as exc:
+        out.problems.append(f"the output archive could not be read ({exc})")
+        return out
+    for member in members:
+        parts = [p for p in member.name.split("/") if p not in ("", ".")]
+        if not parts or ".." in parts:
+            continue
+        if parts[0] == "out":
+            parts = parts[1:]
+        if not parts:
+            continue
+        rel = "/".join(parts)
+        if rel == "results.json":
+            if not member.isreg():
+                out.problems.append("results.json was not a regular file (a link or special file), so it was ignored")
+                continue
+            fh = tar.extractfile(member)
+            out.results = fh.read() if fh else None
+        elif parts[0] == "artifacts" and len(parts) > 1:
+            if member.isreg():
+                fh = tar.extractfile(member)
+                if fh is not None:
+                    out.artifacts["/".join(parts[1:])] = fh.read()
+            elif not member.isdir():
+                out.problems.append(f"artifact {'/'.join(parts[1:])!r} is not a regular file and was ignored")
+    return out
+
+
+def parse_results(raw: bytes) -> tuple[tuple[CheckResult, ...], dict[str, float]]:
+    """Validate results.json (docs/sandbox-contract.md); raises ValueError when it is unusable."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ValueError(f"results.json is not valid JSON ({exc})") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("checks", []), list):
+        raise ValueError("results.json must be an object with a 'checks' list")
+    checks: list[CheckResult] = []
+    for item in data.get("checks", [])[:MAX_CHECKS]:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            raise ValueError("every check in results.json needs a 'name'")
+        status = item.get("status")
+        if status not in CHECK_STATUSES:
+            raise ValueError(f"check {item['name']!r} has an unknown status {status!r}")
+        message = item.get("message", "")
+        checks.append(CheckResult(name=item["name"][:500], status=status,
+                                  message=(message if isinstance(message, str) else str(message))[:MAX_MESSAGE],
+                                  visible=bool(item.get("visible", True))))
+    metrics: dict[str, float] = {}
+    raw_metrics = data.get("metrics", {}) or {}
+    if not isinstance(raw_metrics, dict):
+        raise ValueError("'metrics' in results.json must be an object")
+    for name, value in list(raw_metrics.items())[:MAX_CHECKS]:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            continue
+        metrics[str(name)[:200]] = float(value)
+    return tuple(checks), metrics
+
+
+# --------------------------------------------------------------------------- output stream
+
+
+class OutputStream:
+    """Demultiplexes Docker's attach stream (8-byte frame headers) with bounded memory, and picks out the end
+    marker and the in-band /out that follows it (which has its own size and does not count as output)."""
+
+    def __init__(self, nonce: str, cap: int) -> None:
+        self.out = bytearray()
+        self.err = bytearray()
+        self.cap = cap
+        self.marker = f"\n{nonce} exit=".encode("ascii")
+        self.slack = len(self.marker) + 80  # the marker line: nonce, exit code, peak, out size
+        self.exit_code: int | None = None
+        self.peak_memory: int | None = None
+        #: /out as a tar, when the entry process sent it after the marker (None: read it through the engine)
+        self.inline_out: bytes | None = None
+        self.inline_too_large = False
+        self._tail: bytearray | None = None
+        self._tail_left = 0
+        self.done = False
+        self._header = bytearray()
+        self._remaining = 0
+        self._target = self.out
+
+    @property
+    def total(self) -> int:
+        return len(self.out) + len(self.err)
+
+    @property
+    def over_cap(self) -> bool:
+        return self.total > self.cap + self.slack
+
+    def feed(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view and not self.done:
+            if self._tail is not None and self._remaining and self._target is self.out:
+                take = view[: min(self._remaining, self._tail_left)]
+                view = view[len(take):]
+                self._remaining -= len(take)
+                self._take_tail(bytes(take))
+                continue
+            if self._remaining == 0:
+                need = 8 - len(self._header)
+                self._header += view[:need]
+                view = view[need:]
+                if len(self._header) == 8:
+                    kind, size = struct.unpack(">BxxxL", bytes(self._header))
+                    self._header.clear()
+                    self._remaining = size
+                    self._target = self.out if kind == 1 else self.err
+                continue
+            take = view[: self._remaining]
+            view = view[len(take):]
+            self._remaining -= len(take)
+            room = self.cap + self.slack + 1 - self.total
+            if self._target is self.out:
+                # Look for the marker in the whole chunk (what follows it is the in-band /out, which has
+                # its own size), then keep only as much of the run's own output as the cap allows.
+                start = max(0, len(self.out) - self.slack)
+                self.out += take
+                self._find_marker(start)
+                keep = max(0, self.cap + self.slack + 1 - len(self.err))
+                if len(self.out) > keep:
+                    del self.out[keep:]
+            elif room > 0:
+                self.err += take[:room]
+
+    def _find_marker(self, start: int) -> None:
+        idx = self.out.find(self.marker, start)
+        if idx < 0:
+            return
+        end = self.out.find(b"\n", idx + len(self.marker))
+        if end < 0:
+            return
+        fields = bytes(self.out[idx + len(self.marker): end]).split()  # b"N" [b"peak=BYTES"]
+        try:
+            self.exit_code = int(fields[0]) if fields else None
+        except ValueError:
+            self.exit_code = None
+        tail_size: int | None = None
+        for extra in fields[1:]:
+            if extra.startswith(b"peak=") and extra[5:].isdigit() and int(extra[5:]) > 0:
+                self.peak_memory = int(extra[5:])
+            elif extra.startswith(b"out="):
+                try:
+                    tail_size = int(extra[4:])
+                except ValueError:
+                    tail_size = None
+        rest = bytes(self.out[end + 1:])
+        del self.out[idx:]
+        if tail_size is None:
+            self.done = True
+        elif tail_size < 0:
+            self.inline_too_large = True
+            self.done = True
+        else:
+            self._tail, self._tail_left = bytearray(), tail_size
+            self._take_tail(rest)
+
+    def _take_tail(self, data: bytes) -> None:
+        """Collect the in-band /out archive (base64) that follows the marker; it has its own size."""
+        assert self._tail is not None
+        chunk = data[: self._tail_left]
+        self._tail += chunk
+        self._tail_left -= len(chunk)
+        if self._tail_left <= 0:
+            try:
+                self.inline_out = base64.b64decode(bytes(self._tail), validate=True)
+            except ValueError:
+                self.inline_out = b""
+            self._tail = None
+            self.done = True
+
+    def text(self, which: bytearray) -> str:
+        """At most ``cap`` bytes of ``out`` or ``err`` as text (the slack kept for the marker is cut off)."""
+        return bytes(which[: self.cap]).decode("utf-8", "replace")
