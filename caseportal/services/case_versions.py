@@ -23,9 +23,16 @@ _lock = threading.Lock()
 
 
 def _case_files(case: CaseSpec) -> dict[str, bytes]:
-    root = Path(case.path)
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and not p.is_symlink() and "__pycache__" not in p.parts and p.suffix != ".pyc"}
+    """Every file as the loader saw it: a symlink the validator allowed (a file in its own folder) is stored as
+    the bytes it points at, so the unpacked snapshot has the same files and the same version hash."""
+    root = Path(case.path).resolve()
+
+    def kept(p: Path) -> bool:
+        if not p.is_file() or "__pycache__" in p.parts or p.suffix == ".pyc":
+            return False
+        return not p.is_symlink() or p.resolve().is_relative_to(root)
+
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if kept(p)}
 
 
 def snapshot(session: Session, case: CaseSpec) -> CaseSnapshot:

@@ -57,3 +57,19 @@ def test_an_edited_case_is_still_met_in_the_version_the_work_started_on(tmp_path
     assert case_versions.case_for(session, new_library, slug, new.version) is new
     # a version never stored (work from before snapshots existed) falls back to the current case
     assert case_versions.case_for(session, new_library, slug, "0" * 64) is new
+
+
+def test_a_symlink_within_its_folder_survives_the_snapshot(tmp_path: Path, session: Session) -> None:
+    folder, slug = _library_with_case(tmp_path)
+    (folder / "data").mkdir(exist_ok=True)
+    (folder / "data" / "sales.csv").write_text("day,units\n1,3\n")
+    (folder / "data" / "latest.csv").symlink_to("sales.csv")
+    old = load_library(tmp_path).get(slug)
+    assert old is not None and old.data_files["latest.csv"] == b"day,units\n1,3\n"
+    case_versions.snapshot(session, old)
+    session.commit()
+    (folder / "data" / "sales.csv").write_text("day,units\n1,4\n")  # the author edits the case later
+    new_library = load_library(tmp_path)
+    then = case_versions.case_for(session, new_library, slug, old.version)
+    assert then is not None and then.version == old.version
+    assert then.data_files == old.data_files
