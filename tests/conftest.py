@@ -278,13 +278,20 @@ def make_case_library(root: Path, slug: str = "tiny-case") -> Path:
     return root
 
 
-def install_case(app: Flask, root: Path) -> CaseSpec:
-    """Make the case above the app's only case and return it."""
-    lib = load_library(make_case_library(root))
+def use_library(app: Flask, root: Path, slug: str = "tiny-case") -> CaseSpec:
+    """Make the (valid) library at ``root`` the app's case library and return its case ``slug``."""
+    lib = load_library(root)
     assert not lib.problems, lib.problems
     app.extensions["caseportal.casebook"] = lib
-    spec = lib.get("tiny-case")
-    assert spec is not None and spec.metric is not None
+    spec = lib.get(slug)
+    assert spec is not None
+    return spec
+
+
+def install_case(app: Flask, root: Path) -> CaseSpec:
+    """Make the case above the app's only case and return it."""
+    spec = use_library(app, make_case_library(root))
+    assert spec.metric is not None
     return spec
 
 

@@ -10,13 +10,13 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from caseportal.casebook import CaseSpec, Metric, load_library, scaffold
+from caseportal.casebook import CaseSpec, Metric, scaffold
 from caseportal.models import Run, RunKind, RunStatus, StaffRole, Submission, User
 from caseportal.services import highlight
 from caseportal.services import review as svc
 from caseportal.services.errors import Invalid
 from sandbox.spec import CheckResult, RunResult
-from tests.conftest import Factory
+from tests.conftest import Factory, use_library
 
 
 @pytest.fixture()
@@ -25,12 +25,7 @@ def case(app: Flask, tmp_path: Path) -> CaseSpec:
     root = tmp_path / "library"
     root.mkdir()
     scaffold(root, "tiny-case", "coding")
-    lib = load_library(root)
-    assert not lib.problems, lib.problems
-    app.extensions["caseportal.casebook"] = lib
-    spec = lib.get("tiny-case")
-    assert spec is not None
-    return spec
+    return use_library(app, root)
 
 
 @pytest.fixture()

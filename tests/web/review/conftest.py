@@ -10,9 +10,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from caseportal.casebook import CaseSpec, load_library, scaffold
+from caseportal.casebook import CaseSpec, scaffold
 from caseportal.models import Meeting, StaffRole, Submission, User
-from tests.conftest import Factory
+from tests.conftest import Factory, use_library
 
 XSS = ('<script>alert("x")</script> [click](javascript:alert(1)) <img src=x onerror=alert(1)> '
        '<a href="javascript:alert(2)">a</a> [j](JaVaScRiPt:alert(3))')
@@ -26,12 +26,7 @@ def case(app: Flask, tmp_path: Path) -> CaseSpec:
     root.mkdir()
     folder = scaffold(root, "tiny-case", "coding")
     (folder / "starter" / "NOTES.md").write_text("# Notes\nkeep\nremove me\n", encoding="utf-8")
-    lib = load_library(root)
-    assert not lib.problems, lib.problems
-    app.extensions["caseportal.casebook"] = lib
-    spec = lib.get("tiny-case")
-    assert spec is not None
-    return spec
+    return use_library(app, root)
 
 
 @dataclass
