@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import subprocess
@@ -11,6 +10,7 @@ import time
 
 import click
 
+from .cli_ops import register as cli_ops_register
 from .config import Settings
 
 
@@ -21,9 +21,12 @@ def _settings() -> Settings:
 @click.group()
 def main() -> None:
     """caseportal: candidate meetings with real taster cases."""
-    logging.basicConfig(level=os.environ.get("CASEPORTAL_LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    from .logs import configure
+
+    try:
+        configure(os.environ.get("CASEPORTAL_LOG_LEVEL", "INFO"), os.environ.get("CASEPORTAL_LOG_FORMAT", "plain"))
+    except ValueError as err:
+        raise click.UsageError(str(err)) from None
 
 
 # --------------------------------------------------------------------------- database
@@ -135,6 +138,7 @@ def _register_case_groups() -> None:
 
 
 _register_case_groups()
+cli_ops_register(main)
 
 
 # --------------------------------------------------------------------------- serving
@@ -150,22 +154,37 @@ def worker(workers: int) -> None:
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True)
-def serve(host: str, port: int) -> None:
-    """Serve the web app (threaded; put a real WSGI server in front for production)."""
-    from . import create_app
+@click.option("--host", default=None, help="listen address  [default: CASEPORTAL_HOST or 127.0.0.1]")
+@click.option("--port", type=int, default=None, help="port  [default: CASEPORTAL_PORT or 5000]")
+@click.option("--dev", is_flag=True, help="Werkzeug's development server instead of gunicorn (one process)")
+def serve(host: str | None, port: int | None, dev: bool) -> None:
+    """Serve the web app with gunicorn (CASEPORTAL_WEB_PROCESSES x CASEPORTAL_WEB_THREADS); SIGTERM stops it."""
+    settings = _settings()
+    host, port = host or settings.web_host, port or settings.web_port
+    if dev:
+        from . import create_app
 
-    create_app(_settings()).run(host=host, port=port, threaded=True, use_reloader=False)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # Werkzeug has no SIGTERM handler of its own
+        create_app(settings).run(host=host, port=port, threaded=True, use_reloader=False)
+        return
+    from .server import serve as serve_web
+
+    serve_web(settings, host, port)
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True)
+@click.option("--host", default=None, help="listen address  [default: CASEPORTAL_HOST or 127.0.0.1]")
+@click.option("--port", type=int, default=None, help="port  [default: CASEPORTAL_PORT or 5000]")
 @click.option("--workers", default=2, show_default=True)
 @click.option("--skip-images", is_flag=True, help="do not build the sandbox images")
-def up(host: str, port: int, workers: int, skip_images: bool) -> None:
-    """Set up and start everything on the embedded defaults: schema, images, demo data, worker, web."""
+@click.option("--dev", is_flag=True, help="serve with Werkzeug's development server")
+def up(host: str | None, port: int | None, workers: int, skip_images: bool, dev: bool) -> None:
+    """Set up and start everything on the embedded defaults: schema, images, demo data, worker, web.
+
+    SIGTERM or Ctrl-C stops both children gracefully (the worker finishes its runs in hand) and waits for them.
+    """
+    defaults = _settings()
+    host, port = host or defaults.web_host, port or defaults.web_port
     os.environ.setdefault("CASEPORTAL_BASE_URL", f"http://{host}:{port}")
     settings = _settings()
     upgrade_database(settings)
@@ -175,30 +194,44 @@ def up(host: str, port: int, workers: int, skip_images: bool) -> None:
         ensure_images(None, base_source=os.environ.get("CASEPORTAL_BASE_IMAGE") or "debootstrap", log=click.echo)
     _print_demo(settings)
     exe = [sys.executable, "-m", "caseportal.cli"]
-    procs = [
-        subprocess.Popen([*exe, "worker", "--workers", str(workers)]),
-        subprocess.Popen([*exe, "serve", "--host", host, "--port", str(port)]),
-    ]
+    # Each child leads its own process group: a terminal's Ctrl-C reaches only `up`, which stops them in order,
+    # and a group that outlives its leader can still be ended as a whole.
+    commands = [[*exe, "worker", "--workers", str(workers)],
+                [*exe, "serve", "--host", host, "--port", str(port), *(["--dev"] if dev else [])]]
+    procs = [subprocess.Popen(c, start_new_session=True) for c in commands]
     click.echo(f"caseportal is running at {settings.base_url}/login (Ctrl-C stops it)")
+    stopping = False
 
     def _stop(*_: object) -> None:
-        for p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGINT)
+        nonlocal stopping
+        stopping = True
 
     signal.signal(signal.SIGTERM, _stop)
-    try:
-        while all(p.poll() is None for p in procs):
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        _stop()
-        for p in procs:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
+    signal.signal(signal.SIGINT, _stop)
+    while not stopping and all(p.poll() is None for p in procs):
+        time.sleep(0.2)
+    ended = [c[3] for c, p in zip(commands, procs, strict=True) if p.poll() is not None]
+    _stop_children(procs, grace_s=settings.worker_grace_seconds + 15)
+    if ended and not stopping:
+        raise click.ClickException(f"caseportal {' and '.join(ended)} stopped by itself; see its log above")
+
+
+def _stop_children(procs: list[subprocess.Popen[bytes]], grace_s: float) -> None:
+    """SIGTERM to each child, wait up to grace_s, then end each child's whole process group."""
+    for p in procs:
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    for p in procs:
+        try:
+            p.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+        try:
+            os.killpg(p.pid, signal.SIGKILL)  # anything the child left in its group
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 if __name__ == "__main__":

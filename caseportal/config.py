@@ -62,6 +62,13 @@ class Settings:
     sandbox_runtime: str = ""  # e.g. "runsc" for gVisor; empty means the engine's default
     run_attempts: int = 3
     run_lease_seconds: int = 300
+    web_host: str = "127.0.0.1"  # where `caseportal serve` listens unless --host says otherwise
+    web_port: int = 5000
+    web_processes: int = 2  # gunicorn worker processes
+    web_threads: int = 4  # threads per web process (gthread)
+    worker_grace_seconds: int = 60  # on SIGTERM a worker finishes its runs this long, then hands them back
+    metrics_token: str = ""  # bearer token for /metrics; empty means only loopback may scrape
+    log_format: str = "plain"  # "plain" or "json" (JSON lines)
     testing: bool = False
     extra: dict[str, object] = field(default_factory=dict)
 
@@ -89,6 +96,13 @@ class Settings:
             sandbox_runtime=_env("SANDBOX_RUNTIME", ""),
             run_attempts=_env_int("RUN_ATTEMPTS", 3),
             run_lease_seconds=_env_int("RUN_LEASE_SECONDS", 300),
+            metrics_token=_env("METRICS_TOKEN", ""),
+            log_format=_env("LOG_FORMAT", "plain"),
+            web_host=_env("HOST", "127.0.0.1"),
+            web_port=_env_int("PORT", 5000),
+            web_processes=_env_int("WEB_PROCESSES", 2),
+            web_threads=_env_int("WEB_THREADS", 4),
+            worker_grace_seconds=_env_int("WORKER_GRACE_SECONDS", 60),
         )
 
     @classmethod

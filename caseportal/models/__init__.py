@@ -9,10 +9,12 @@ from .runs import Run, RunArtifact, RunKind, RunStatus
 from .runtimes import RuntimeEnvironment
 from .submissions import Submission, SubmissionFile, SubmissionStatus
 from .users import StaffRole, User
+from .workers import WorkerHeartbeat
 
 __all__ = [
     "Base", "utcnow", "CaseSnapshot", "CandidateFeedback", "Notification", "OFFER_SECTIONS", "Invitation", "JobRole",
     "Meeting", "MeetingCase", "MeetingReviewer", "DroppedSuggestion", "LineComment", "TalkingPoint", "Run",
     "RunArtifact", "RuntimeEnvironment",
     "RunKind", "RunStatus", "Submission", "SubmissionFile", "SubmissionStatus", "StaffRole", "User",
+    "WorkerHeartbeat",
 ]

@@ -13,6 +13,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from caseportal.casebook import CaseError, CaseSpec, Library, load_case
@@ -46,9 +48,13 @@ def snapshot(session: Session, case: CaseSpec) -> CaseSnapshot:
             info = tarfile.TarInfo(rel)
             info.size, info.mode = len(content), 0o644
             tar.addfile(info, io.BytesIO(content))
-    snap = CaseSnapshot(version=case.version, slug=case.slug, archive=buf.getvalue())
-    session.add(snap)
-    session.flush()
+    # Two candidates starting a new version at once both get here: the second insert must do nothing rather than
+    # fail, or its transaction (and that candidate's new workspace) is rolled back.
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(CaseSnapshot).values(version=case.version, slug=case.slug, archive=buf.getvalue())
+                    .on_conflict_do_nothing(index_elements=["version"]))
+    snap = session.get(CaseSnapshot, case.version)
+    assert snap is not None  # inserted just now, or by the request that won the race
     return snap
 
 

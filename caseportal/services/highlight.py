@@ -1,7 +1,8 @@
 """Syntax highlighting of submitted files, one safe HTML fragment per source line.
 
 Per line (not one big block) so the reviewer page can put line anchors and comments between lines. Pygments
-escapes every character of the source; nothing a candidate writes becomes markup.
+escapes every character of the source; nothing a candidate writes becomes markup. Handed-in files never change and
+highlighting was a third of the reviewer's page, so results are kept in a small LRU keyed by name and content.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pygments.lexers import TextLexer, get_lexer_for_filename
 from pygments.util import ClassNotFound
 
 from .diffing import split_lines
+from .memo import DigestLRU, digest
 
 #: CSS class wrapping highlighted code; the stylesheet is scoped to it so Pygments rules cannot leak.
 CSS_CLASS = "hl"
@@ -26,6 +28,9 @@ STYLE = "default"
 MAX_HIGHLIGHT_CHARS = 400_000
 #: Longer files (generated data, logs) are offered as a download instead of tens of thousands of table rows.
 MAX_SHOWN_LINES = 5000
+
+#: Highlighted files kept per web process: at most 256 files and 16 million characters of HTML.
+_highlighted: DigestLRU[tuple[Markup, ...]] = DigestLRU(256, max_weight=16_000_000)
 
 
 def _lexer(path: str, text: str) -> Lexer:
@@ -39,8 +44,13 @@ def _lexer(path: str, text: str) -> Lexer:
 
 def lexer_name(path: str) -> str:
     """The language a file is highlighted as (shown next to the file name)."""
+    return _lexer_name(PurePosixPath(path).name)
+
+
+@lru_cache(maxsize=512)
+def _lexer_name(name: str) -> str:
     try:
-        return get_lexer_for_filename(PurePosixPath(path).name).name
+        return str(get_lexer_for_filename(name).name)
     except ClassNotFound:
         return "Text"
 
@@ -51,6 +61,16 @@ def _plain(lines: list[str]) -> list[Markup]:
 
 def highlight_lines(path: str, text: str) -> list[Markup]:
     """The file as one HTML fragment per line (same count as diffing.split_lines), spans closed on each line."""
+    name = PurePosixPath(path).name  # the lexer goes by the name (and the text), never by the folder
+    key = digest(name, text)
+    found = _highlighted.get(key)
+    if found is None:
+        found = tuple(_highlight_lines(name, text))
+        _highlighted.put(key, found, sum(len(line) for line in found))
+    return list(found)
+
+
+def _highlight_lines(path: str, text: str) -> list[Markup]:
     lines = split_lines(text)
     if not lines or len(text) > MAX_HIGHLIGHT_CHARS:
         return _plain(lines)

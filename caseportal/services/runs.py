@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from caseportal.i18n import N_, current_language, ngettext
 from caseportal.i18n import gettext as _
-from caseportal.models import Run, RunArtifact, RunKind, RunStatus, Submission, utcnow
+from caseportal.models import Meeting, Run, RunArtifact, RunKind, RunStatus, Submission, utcnow
 
 from .errors import Invalid, RateLimited
 
@@ -49,6 +49,9 @@ def request_run(session: Session, submission: Submission, kind: RunKind, *, runs
     if not submission.files:
         raise Invalid(_("There are no files to run yet. Save or upload your work first."))
     if kind == RunKind.CHECK:
+        # Requests of one meeting take turns (a row lock on PostgreSQL; SQLite has one writer at a time), so the
+        # waiting-run check and the hourly count below see every request committed before this one.
+        session.execute(select(Meeting.id).where(Meeting.id == submission.meeting_id).with_for_update())
         pending = session.scalar(
             select(Run).where(Run.submission_id == submission.id, Run.kind == RunKind.CHECK,
                               Run.status.in_([RunStatus.QUEUED, RunStatus.RUNNING])).order_by(Run.id.desc())
@@ -79,7 +82,11 @@ def _rows_changed(session: Session, statement: Executable) -> int:
 
 
 def claim(session: Session, run_id: int, worker: str, lease_s: int, now: datetime | None = None) -> str | None:
-    """Take the run for one attempt; None when it is done or another live attempt holds it."""
+    """Take the run for one attempt; None when it is done or another live attempt holds it.
+
+    One conditional UPDATE: PostgreSQL re-checks the condition after a concurrent claim commits, so two
+    workers racing for a run never both get a token.
+    """
     now = now or utcnow()
     token = secrets.token_hex(16)
     stmt = (

@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, make_response, redirect, render_template, request, url_for
+import redis.exceptions
+import sqlalchemy.exc
+from flask import Flask, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -39,6 +41,7 @@ def init_app(app: Flask) -> None:
     from .candidate import bp as candidate_bp
     from .manage import bp as manage_bp
     from .notifications import bp as notifications_bp
+    from .ops import bp as ops_bp
     from .review import bp as review_bp
 
     app.register_blueprint(auth_bp)
@@ -47,6 +50,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(assets_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(ops_bp)
 
     app.jinja_env.filters["markdown"] = markdown.render
     app.jinja_env.filters["dt"] = _fmt_dt
@@ -83,6 +87,24 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain_error(err: DomainError) -> tuple[str, int]:
         return render_template("errors/error.html", message=err.message, code=err.status_code), err.status_code
+
+    @app.errorhandler(sqlalchemy.exc.DBAPIError)
+    @app.errorhandler(sqlalchemy.exc.TimeoutError)
+    @app.errorhandler(redis.exceptions.ConnectionError)
+    @app.errorhandler(redis.exceptions.TimeoutError)
+    def _unavailable(err: Exception) -> tuple[str | Response, int, dict[str, str]]:
+        """The database or the queue is down: a clear 503 (and a log line), never a stack trace.
+
+        What was committed before stays; a run stored but not enqueued is put on the queue by recovery.
+        """
+        app.logger.error("dependency unavailable on %s: %s: %s", request.endpoint, type(err).__name__,
+                         str(err).splitlines()[0][:300] if str(err) else "")
+        app.extensions["caseportal.db"].session.remove()
+        headers = {"Retry-After": "30"}
+        if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+            return jsonify(error="unavailable", message=_("Temporarily unavailable. Please try again shortly.")), \
+                503, headers
+        return render_template("errors/unavailable.html"), 503, headers
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException) -> tuple[str, int] | HTTPException:

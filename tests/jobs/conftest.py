@@ -132,6 +132,7 @@ def finished(session: Session, run_id: int) -> bool:
 
 
 @pytest.fixture()
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, database_url: str) -> Settings:
     """Short leases so that a killed worker's run is taken over within seconds."""
-    return Settings.for_tests(tmp_path, cases_dir=REPO_ROOT / "cases", run_lease_seconds=6)
+    return Settings.for_tests(tmp_path, cases_dir=REPO_ROOT / "cases", run_lease_seconds=6,
+                              database_url=database_url)

@@ -44,6 +44,8 @@ OWN_CASE = {"candidate"}  # routes that name meeting A's case, run or file
 MATRIX: dict[str, set[str]] = {
     "static": PUBLIC, "index": PUBLIC, "auth.login": PUBLIC, "auth.logout": PUBLIC, "set_language": PUBLIC,
     "candidate.static": PUBLIC, "assets.codemirror": PUBLIC,
+    # operator endpoints: no login; /metrics is limited by network (loopback) or token, see tests/web/test_ops.py
+    "ops.healthz": PUBLIC, "ops.readyz": PUBLIC, "ops.prometheus": PUBLIC,
     "auth.staff": ADMINS, "auth.staff_edit": ADMINS,
     "candidate.home": OWN_LINK, "candidate.ics": OWN_LINK, "candidate.give_feedback": OWN_LINK,
     "candidate.brief": OWN_LINK,
