@@ -14,8 +14,10 @@ import hashlib
 import http.server
 import os
 import re
+import signal
+import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from html import unescape
 from pathlib import Path
@@ -77,6 +79,21 @@ def docker_available() -> bool:
         return True
     except Exception:  # noqa: BLE001 - any failure means "no usable engine"
         return False
+
+
+def stop_process_groups(procs: Iterable[subprocess.Popen[bytes]], grace_s: float = 15) -> None:
+    """Stop test servers and workers started with ``start_new_session=True``: SIGINT to every process group first
+    (so they all shut down at once), then SIGKILL to any group still there after ``grace_s``."""
+    procs = list(procs)
+    for p in procs:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGINT)
+    for p in procs:
+        try:
+            p.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait(timeout=10)
 
 
 class FreshGClient(FlaskClient):

@@ -21,7 +21,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -37,7 +36,7 @@ from typing import Any
 import pytest
 
 from caseportal.config import REPO_ROOT
-from tests.conftest import docker_available, require
+from tests.conftest import docker_available, require, stop_process_groups
 
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "e2e"
 CASE_SLUG = "api-rate-limiter"
@@ -100,15 +99,7 @@ class LiveServer:
         raise AssertionError(f"the server did not answer within {timeout} s\n{self.logs()}")
 
     def stop(self) -> None:
-        for p in self.procs.values():
-            if p.poll() is None:
-                os.killpg(p.pid, signal.SIGINT)
-        for p in self.procs.values():
-            try:
-                p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait(timeout=10)
+        stop_process_groups(self.procs.values())
 
     def logs(self) -> str:
         out = []

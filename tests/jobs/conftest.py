@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from caseportal.casebook import reference_submission
 from caseportal.config import REPO_ROOT, Settings
 from caseportal.models import Run, RunStatus
-from tests.conftest import Factory, docker_available, require
+from tests.conftest import Factory, docker_available, require, stop_process_groups
 
 
 @pytest.fixture(scope="session")
@@ -59,14 +59,7 @@ class Workers:
         p.wait(timeout=10)
 
     def stop_all(self) -> None:
-        for p in self.procs:
-            if p.poll() is None:
-                os.killpg(p.pid, signal.SIGINT)
-        for p in self.procs:
-            try:
-                p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
+        stop_process_groups(self.procs)
 
     def logs(self) -> str:
         """Worker output; raises at once when every started worker has died (no point in waiting)."""

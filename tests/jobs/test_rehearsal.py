@@ -34,7 +34,7 @@ from caseportal.config import REPO_ROOT
 from caseportal.models import JobRole, Run, RunStatus, Submission, utcnow
 from caseportal.services import invitations, meetings
 from caseportal.worker_identity import WORKER_PID_LABEL
-from tests.conftest import make_case_library, pg_url, require
+from tests.conftest import make_case_library, pg_url, require, stop_process_groups
 from tests.jobs.conftest import wait_for
 
 pytestmark = [pytest.mark.docker, pytest.mark.redis, pytest.mark.postgres]
@@ -105,15 +105,7 @@ class Service:
         return "\n".join(f"----- {n} (last 4000 chars) -----\n{self.log(n)[-4000:]}" for n in self.procs)
 
     def stop(self) -> None:
-        for p in self.procs.values():
-            if p.poll() is None:
-                os.killpg(p.pid, signal.SIGINT)
-        for p in self.procs.values():
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait(timeout=10)
+        stop_process_groups(self.procs.values(), grace_s=20)
 
 
 @pytest.fixture()
