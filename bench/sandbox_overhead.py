@@ -1,12 +1,17 @@
-"""Sandbox overhead: caseportal's whole run path against bare `docker run --rm` of the same image and command.
+"""Sandbox overhead: caseportal's runs against bare `docker run --rm` of the same image and command.
 
-    .venv/bin/python bench/sandbox_overhead.py [--n 15] [--m 12] [--k 2]
+    .venv/bin/python bench/sandbox_overhead.py [--n 15] [--runs 200] [--threads 1,2,4] [--data-n 3]
+    .venv/bin/python bench/sandbox_overhead.py --quick      # a smaller run of every part (about two minutes)
 
-Prints, from one process and one machine state:
-  * the median wall time of N runs through enqueue -> worker -> hardened container -> result stored,
-    against the median of N bare `docker run --rm IMAGE COMMAND`, as a ratio;
-  * the throughput of M queued runs drained by one worker process with K worker threads.
-Both sides run the same trivial check (a command that writes a passing results.json).
+Prints, from one process and one machine state, each against a baseline measured in the same run:
+  * latency: the median of N trivial runs from the warm pool (``sandbox.run``) against N bare
+    `docker run --rm IMAGE COMMAND` (target ratio <= 0.5), and the whole path (enqueue -> worker -> result
+    stored) for the same runs;
+  * throughput: RUNS queued trivial runs drained by one worker process with 1, 2 and 4 threads, against a loop
+    of RUNS bare `docker run --rm` with the same parallelism (target ratio >= 0.9);
+  * a data case's reference solution through the pool against bare `docker run` of the same command on the
+    same files with the same CPU and memory limits (target ratio <= 1.10), from bench/data_run.py.
+Both sides of the trivial figures run the same check (a command that writes a passing results.json).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +46,7 @@ from caseportal.models import (  # noqa: E402
     Submission,
     SubmissionFile,
 )
-from caseportal.services import runs  # noqa: E402
+from caseportal.services.runs import files_digest  # noqa: E402
 
 CHECK = ('echo \'{"checks": [{"name": "trivial", "status": "passed", "message": "", "visible": true}]}\' '
          "> /out/results.json")
@@ -72,16 +78,58 @@ def make_case(root: Path) -> None:
     (case / "solution" / "main.py").write_text("print('hi')\n")
     (case / "checks" / "visible" / "test_ok.py").write_text("def test_ok():\n    assert True\n")
     (case / "checks" / "hidden" / "test_ok_hidden.py").write_text("def test_hidden():\n    assert False\n")
+    (case / "checks" / "judge").mkdir(exist_ok=True)
+    (case / "checks" / "judge" / "test_ok_judge.py").write_text("def test_judge():\n    assert False\n")
+
+
+def bare_once(image: str) -> float:
+    t = time.perf_counter()
+    subprocess.run(["docker", "run", "--rm", "--network", "none", "--tmpfs", "/out:uid=65534,gid=65534",
+                    image, *COMMAND], check=True, capture_output=True)
+    return time.perf_counter() - t
 
 
 def bare_docker(image: str, n: int) -> list[float]:
-    times = []
-    for _ in range(n):
-        t = time.perf_counter()
-        subprocess.run(["docker", "run", "--rm", "--network", "none", "--tmpfs", "/out:uid=65534,gid=65534",
-                        image, *COMMAND], check=True, capture_output=True)
-        times.append(time.perf_counter() - t)
-    return times
+    return [bare_once(image) for _ in range(n)]
+
+
+def bare_throughput(image: str, runs: int, threads: int) -> float:
+    """Runs per second of ``runs`` bare `docker run --rm`, ``threads`` at a time."""
+    t = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=threads) as ex:
+        list(ex.map(lambda _: bare_once(image), range(runs)))
+    return runs / (time.perf_counter() - t)
+
+
+def pool_latency(settings: Settings, image: str, n: int) -> tuple[list[float], list[float], str]:
+    """``n`` runs of the bench case's spec through ``sandbox.run`` with a warm pool installed in this process, each
+    followed by a bare `docker run`, so that both sides see the same load on a shared machine."""
+    from caseportal.case_runs import spec_for
+    from caseportal.casebook import load_library
+    from sandbox import pool as sandbox_pool
+    from sandbox import run
+
+    case = load_library(settings.cases_dir).get("bench-trivial")
+    assert case is not None
+    spec = spec_for(case, {"main.py": b"print('hi')\n"}, "visible", image_ref=image)
+    warm = sandbox_pool.Pool(2).start()
+    sandbox_pool.install(warm)
+    times, bare = [], []
+    try:
+        warm.warm(spec)
+        for _ in range(n):
+            warm.ready(60)
+            time.sleep(0.05)  # the refiller's container is started, as it would be between two presses
+            t = time.perf_counter()
+            result = run(spec)
+            times.append(time.perf_counter() - t)
+            assert result.outcome == "passed", result
+            warm.ready(60)  # the refill and the removal are done before the bare run starts
+            bare.append(bare_once(image))
+    finally:
+        sandbox_pool.install(None)
+        warm.close()
+    return times, bare, f"{warm.stats.hits} of {n} from the pool"
 
 
 def seed(db: Database, count: int) -> list[int]:
@@ -95,7 +143,13 @@ def seed(db: Database, count: int) -> list[int]:
         sub.files.append(SubmissionFile(path="main.py", content=b"print('hi')\n", size=12, sha256=""))
         s.add(sub)
         s.flush()
-        return [runs.request_run(s, sub, RunKind.FULL, runs_per_hour=10**6).id for _ in range(count)]
+        # Practice runs ("Run checks"), made directly: the service keeps one waiting per submission.
+        digest = files_digest(sub.file_map())
+        made = [Run(submission_id=sub.id, kind=RunKind.CHECK, status=RunStatus.QUEUED, files_sha256=digest)
+                for _ in range(count)]
+        s.add_all(made)
+        s.flush()
+        return [r.id for r in made]
 
 
 def wait_done(db: Database, ids: list[int], timeout: float = 600) -> None:
@@ -109,8 +163,8 @@ def wait_done(db: Database, ids: list[int], timeout: float = 600) -> None:
     raise TimeoutError("runs did not finish")
 
 
-def start_worker(settings: Settings, k: int, log: Path) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, CASEPORTAL_INSTANCE=str(settings.instance_path),
+def start_worker(settings: Settings, k: int, log: Path, pool_size: int) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, CASEPORTAL_INSTANCE=str(settings.instance_path), CASEPORTAL_SANDBOX_POOL_SIZE=str(pool_size),
                CASEPORTAL_DATABASE_URL=settings.database_url, CASEPORTAL_QUEUE_URL=settings.queue_url,
                CASEPORTAL_CASES_DIR=str(settings.cases_dir), CASEPORTAL_SECRET_KEY=settings.secret_key,
                CASEPORTAL_LOG_LEVEL="WARNING")
@@ -118,12 +172,68 @@ def start_worker(settings: Settings, k: int, log: Path) -> subprocess.Popen[byte
                             stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
 
 
+def drain(settings: Settings, db: Database, k: int, runs: int, pool_size: int, log: Path) -> tuple[float, set[str]]:
+    """Runs per second of ``runs`` queued runs drained by one worker process with ``k`` threads."""
+    queue = build_queue(settings, db)
+    ids = seed(db, runs)
+    worker = start_worker(settings, k, log, pool_size)
+    try:
+        warm = seed(db, k)  # the worker's first runs are cold and teach its pool the runtime
+        for i in warm:
+            queue.enqueue_run(i)
+        wait_done(db, warm)
+        time.sleep(1.0)
+        t = time.perf_counter()
+        for run_id in ids:
+            queue.enqueue_run(run_id)
+        wait_done(db, ids)
+        total = time.perf_counter() - t
+    finally:
+        os.killpg(worker.pid, signal.SIGINT)
+        worker.wait(60)
+    with db.begin() as s:
+        outcomes = {s.get(Run, i).outcome or "?" for i in ids}  # type: ignore[union-attr]
+    return runs / total, outcomes
+
+
+def portal_latency(settings: Settings, db: Database, image: str, n: int, log: Path) -> tuple[list[float], list[float]]:
+    """Enqueue -> worker (warm pool) -> result stored, one run at a time, each followed by a bare `docker run`."""
+    queue = build_queue(settings, db)
+    worker = start_worker(settings, 1, log, 2)
+    try:
+        warm = seed(db, 2)
+        for i in warm:
+            queue.enqueue_run(i)
+        wait_done(db, warm)
+        portal, bare = [], []
+        for run_id in seed(db, n):
+            time.sleep(0.5)  # as between two presses: the pool has refilled
+            t = time.perf_counter()
+            queue.enqueue_run(run_id)
+            wait_done(db, [run_id])
+            portal.append(time.perf_counter() - t)
+            time.sleep(0.5)
+            bare.append(bare_once(image))
+    finally:
+        os.killpg(worker.pid, signal.SIGINT)
+        worker.wait(60)
+    return portal, bare
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=15, help="runs for the latency comparison")
-    ap.add_argument("--m", type=int, default=12, help="queued runs for the throughput figure")
-    ap.add_argument("--k", type=int, default=2, help="worker threads for the throughput figure")
+    ap.add_argument("--runs", type=int, default=200, help="queued runs for each throughput figure")
+    ap.add_argument("--threads", default="1,2,4", help="worker threads (and bare parallelism) to measure")
+    ap.add_argument("--pool-size", type=int, default=0,
+                    help="the worker's pool size for throughput (0: as many as its threads, at least 2)")
+    ap.add_argument("--data-n", type=int, default=3, help="runs of the data case on each side (0 skips it)")
+    ap.add_argument("--data-case", default="subscription-churn", help="the data case for the last figure")
+    ap.add_argument("--quick", action="store_true", help="--n 5 --runs 20 --threads 1,2 --data-n 1")
     args = ap.parse_args()
+    if args.quick:
+        args.n, args.runs, args.threads, args.data_n = 5, 20, "1,2", 1
+    threads = [int(k) for k in args.threads.split(",") if k.strip()]
 
     from sandbox.images.build import ensure_images
 
@@ -137,46 +247,29 @@ def main() -> None:
 
         command.upgrade(alembic_config(settings.database_url), "head")
         db = Database(settings.database_url)
-        queue = build_queue(settings, db)
 
         bare_docker(image, 2)  # warm the engine's caches for both sides alike
-        worker = start_worker(settings, 1, tmp / "worker1.log")
-        try:
-            warm = seed(db, 2)
-            for i in warm:
-                queue.enqueue_run(i)
-            wait_done(db, warm)
-            portal = []
-            for run_id in seed(db, args.n):
-                t = time.perf_counter()
-                queue.enqueue_run(run_id)
-                wait_done(db, [run_id])
-                portal.append(time.perf_counter() - t)
-        finally:
-            os.killpg(worker.pid, signal.SIGINT)
-            worker.wait(30)
-        bare = bare_docker(image, args.n)
+        print(f"image: {image}; {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} at the start")
+        if args.n:
+            pooled, bare, hits = pool_latency(settings, image, args.n)
+            med_w, med_b = statistics.median(pooled), statistics.median(bare)
+            print(f"latency, median of {args.n}: warm pool {med_w:.3f} s ({hits}), bare docker run {med_b:.3f} s, "
+                  f"ratio {med_w / med_b:.2f} (target <= 0.5)")
+            portal, bare = portal_latency(settings, db, image, args.n, tmp / "worker-latency.log")
+            med_p, med_b = statistics.median(portal), statistics.median(bare)
+            print(f"  whole path (enqueue -> worker -> result stored) {med_p:.3f} s, bare docker run {med_b:.3f} s, "
+                  f"ratio {med_p / med_b:.2f}")
+        for k in threads:
+            size = args.pool_size or max(2, k)
+            rate, outcomes = drain(settings, db, k, args.runs, size, tmp / f"worker-{k}.log")
+            bare_rate = bare_throughput(image, args.runs, k)
+            print(f"throughput, {args.runs} runs, {k} thread(s): caseportal {rate:.2f} runs/s (pool {size}), "
+                  f"bare docker run {bare_rate:.2f} runs/s, ratio {rate / bare_rate:.2f} (target >= 0.9); "
+                  f"outcomes {sorted(outcomes)}")
+        if args.data_n:
+            from data_run import compare
 
-        ids = seed(db, args.m)
-        worker = start_worker(settings, args.k, tmp / "worker2.log")
-        try:
-            t = time.perf_counter()
-            for run_id in ids:
-                queue.enqueue_run(run_id)
-            wait_done(db, ids)
-            total = time.perf_counter() - t
-        finally:
-            os.killpg(worker.pid, signal.SIGINT)
-            worker.wait(30)
-        with db.begin() as s:
-            outcomes = {s.get(Run, i).outcome for i in ids}  # type: ignore[union-attr]
-
-        med_p, med_b = statistics.median(portal), statistics.median(bare)
-        print(f"image: {image}")
-        print(f"latency, median of {args.n}: caseportal {med_p:.3f} s, bare docker run {med_b:.3f} s, "
-              f"ratio {med_p / med_b:.2f}")
-        print(f"throughput: {args.m} queued runs, 1 worker process x {args.k} threads: {total:.2f} s, "
-              f"{args.m / total:.2f} runs/s (outcomes: {sorted(o or '?' for o in outcomes)})")
+            compare(args.data_case, args.data_n)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -1,12 +1,17 @@
 """Web latency: three of caseportal's busiest pages against a hello-world Flask page, both served the same way.
 
     .venv/bin/python bench/web_latency.py [--clients 50] [--requests 40]
+    .venv/bin/python bench/web_latency.py --cpu [--requests 300]
 
 Starts caseportal with `caseportal serve` (gunicorn, as production runs it) on a throw-away instance folder with
 data made through the services (a role with an offer in Markdown, a meeting, an invitation, a started case, a
 handed-in case with a finished run), and a hello-world Flask app under gunicorn with the very same options. Each
 page gets CLIENTS concurrent clients with their own keep-alive connection, REQUESTS requests each, after a warm-up;
 prints p50, p95 and throughput per page and their ratios to hello-world measured in the same run.
+
+``--cpu`` measures what the served figures follow on a busy machine, where they swing with the load: the CPU time
+(this process's, so other programs on the machine hardly count) one request costs through the app in process, per
+page and for the hello-world page, best of six batches, with no server and no network in between.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -161,6 +167,7 @@ class Figures:
     p95: float
     rps: float
     errors: int
+    kinds: Counter[str]  # what the failed requests got: a status code or an exception's name
 
 
 def drive(url: str, clients: int, per_client: int, prepare: Callable[[requests.Session], None]) -> Figures:
@@ -168,13 +175,14 @@ def drive(url: str, clients: int, per_client: int, prepare: Callable[[requests.S
     every response must be a 200 (a refused or dropped request counts as an error)."""
     latencies: list[float] = []
     errors = 0
+    kinds: Counter[str] = Counter()
     lock = threading.Lock()
     gate = threading.Barrier(clients + 1)
 
     def client() -> None:
         nonlocal errors
         mine: list[float] = []
-        bad = 0
+        failed: list[str] = []
         with requests.Session() as sess:
             prepare(sess)
             sess.get(url, timeout=60)  # warm: the connection, the worker's caches
@@ -182,14 +190,16 @@ def drive(url: str, clients: int, per_client: int, prepare: Callable[[requests.S
             for _ in range(per_client):
                 t = time.perf_counter()
                 try:
-                    ok = sess.get(url, timeout=60).status_code == 200
-                except requests.RequestException:
-                    ok = False
+                    status = sess.get(url, timeout=60).status_code
+                    if status != 200:
+                        failed.append(str(status))
+                except requests.RequestException as exc:
+                    failed.append(type(exc).__name__)
                 mine.append(time.perf_counter() - t)
-                bad += not ok
         with lock:
             latencies.extend(mine)
-            errors += bad
+            errors += len(failed)
+            kinds.update(failed)
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
     for t in threads:
@@ -200,7 +210,8 @@ def drive(url: str, clients: int, per_client: int, prepare: Callable[[requests.S
         t.join()
     elapsed = time.perf_counter() - began
     cuts = statistics.quantiles(latencies, n=100)
-    return Figures(p50=statistics.median(latencies), p95=cuts[94], rps=len(latencies) / elapsed, errors=errors)
+    return Figures(p50=statistics.median(latencies), p95=cuts[94], rps=len(latencies) / elapsed, errors=errors,
+                   kinds=kinds)
 
 
 def login_as(base: str, email: str, password: str) -> requests.cookies.RequestsCookieJar:
@@ -215,10 +226,48 @@ def login_as(base: str, email: str, password: str) -> requests.cookies.RequestsC
     return sess.cookies
 
 
+def cpu_per_request(pages: Pages, settings: Settings, n: int) -> None:
+    """CPU milliseconds per request through the WSGI app in process (Flask's test client), against hello-world."""
+    from flask import Flask
+
+    from caseportal import create_app
+
+    app = create_app(settings)
+    hello = Flask("hello")
+    hello.add_url_rule("/", "hello", lambda: "Hello, world!")
+    reviewer = app.test_client()
+    page = reviewer.get("/login").get_data(as_text=True)
+    m = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    data = {"email": pages.reviewer_email, "password": pages.reviewer_password,
+            **({"csrf_token": m.group(1)} if m else {})}
+    if reviewer.post("/login", data=data).status_code != 302:
+        raise SystemExit("login failed")
+    rows = []
+    for name, client, path in (("hello-world", hello.test_client(), "/"),
+                               ("candidate home", app.test_client(), pages.home),
+                               ("candidate workspace", app.test_client(), pages.workspace),
+                               ("reviewer submission", reviewer, pages.review)):
+        for _ in range(5):
+            if client.get(path).status_code != 200:
+                raise SystemExit(f"{name} did not answer 200")
+        batches = []
+        for _ in range(6):
+            began = time.process_time()
+            for _ in range(max(1, n // 6)):
+                client.get(path)
+            batches.append((time.process_time() - began) / max(1, n // 6))
+        rows.append((name, min(batches)))
+    print(f"CPU per request in process, best of 6 batches of {max(1, n // 6)}")
+    print(f"{'page':<22}{'CPU ms':>8}{'x hello':>9}")
+    for name, cpu in rows:
+        print(f"{name:<22}{cpu * 1000:>8.2f}{cpu / rows[0][1]:>9.1f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--requests", type=int, default=40, help="requests per client and page")
+    ap.add_argument("--cpu", action="store_true", help="CPU per request in process instead of served latency")
     ap.add_argument("--hello-server", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.hello_server:
@@ -234,6 +283,9 @@ def main() -> None:
         os.environ.update(env)
         settings = Settings.from_env()
         pages = seed(settings)
+        if args.cpu:
+            cpu_per_request(pages, settings, args.requests)
+            return
         exe = str(Path(sys.executable).with_name("caseportal"))
         procs = [start([exe, "serve", "--host", HOST, "--port", str(port_app)], env, port_app,
                        Path(tmp) / "app.log"),
@@ -266,7 +318,8 @@ def main() -> None:
         print(f"{name:<22}{f.p50 * 1000:>8.1f}{f.p95 * 1000:>8.1f}{f.rps:>8.0f}{f.p50 / base.p50:>7.2f}"
               f"{f.p95 / base.p95:>7.2f}{f.rps / base.rps:>9.2f}{f.errors:>8}")
     if any(f.errors for _, f in rows):
-        raise SystemExit("some requests did not answer 200")
+        raise SystemExit("some requests did not answer 200: " + "; ".join(
+            f"{name}: {dict(f.kinds)}" for name, f in rows if f.errors))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ that an untouched starter passes.
 A full run of a case with ``checks/judge/`` has two stages: the candidate's container, then a
 fresh judge container that gets only plain data (the ``judge.inputs`` files and the
 ``observations/`` artifacts) and the judge's answers. The answers never enter a container where
-candidate code runs, because there the candidate's code shares the checker's process.
+candidate code runs, because there the candidate's code shares the checker's process; for the same reason the
+verdict and the metrics of a full run are the judge's (docs/sandbox-contract.md, "Whose word counts").
 """
 
 from __future__ import annotations
@@ -124,10 +125,14 @@ def judge_spec_for(case: CaseSpec, files: Mapping[str, bytes], artifacts: Mappin
 
 
 def merge_judge(candidate: RunResult, judge: RunResult) -> RunResult:
-    """One result from both stages. Judge checks are hidden whatever its results file says, judge metrics
-    override the candidate's, an infra error in the judge makes the run one (it is retried), the candidate's
-    timeout/oom/crash stands, and otherwise the run passes iff every counting check passed. A judge that
-    ends without results (it crashed on odd inputs, say) adds an error check, so the run cannot pass."""
+    """One result from both stages; the verdict is the judge's.
+
+    The candidate's container ran the candidate's code next to its checker, so anything it reported can be
+    forged: of its checks only the visible ones stay (feedback the candidate can run anyway; its probes and
+    anything its results file calls hidden are dropped), and none of its metrics. Judge checks are hidden
+    whatever the judge's file says, and the judge's metrics are the run's. An infra error in the judge makes the
+    run one (it is retried); the candidate's timeout/oom/crash stands; otherwise the run passes iff every
+    counting check passed. A judge that ends without results adds an error check, so the run cannot pass."""
     def joined(mine: str, theirs: str) -> str:
         return mine + (("\n" if mine else "") + "--- judge ---\n" + theirs if theirs.strip() else "")
 
@@ -135,12 +140,12 @@ def merge_judge(candidate: RunResult, judge: RunResult) -> RunResult:
     duration = round(candidate.duration_s + judge.duration_s, 3)
     if judge.outcome is Outcome.infra_error:
         return replace(candidate, outcome=Outcome.infra_error, stdout=stdout, stderr=stderr, duration_s=duration,
-                       explanation=judge.explanation)
+                       explanation=judge.explanation, checks=(), metrics={})
     checks = [replace(c, visible=False) for c in judge.checks]
     if judge.outcome not in (Outcome.passed, Outcome.failed):
         checks.append(CheckResult("judge", "error", f"the judge stage ended with {judge.outcome}: "
                                   f"{judge.explanation}", visible=False))
-    merged = (*candidate.checks, *checks)
+    merged = (*[c for c in candidate.checks if c.visible], *checks)
     counted = [c for c in merged if c.counts]
     bad = [c for c in counted if c.status != "passed"]
     if candidate.outcome in _CANDIDATE_STOPS:
@@ -151,7 +156,7 @@ def merge_judge(candidate: RunResult, judge: RunResult) -> RunResult:
         outcome = Outcome.passed
         explanation = f"All {len(counted)} checks passed." if counted else "The run finished; there were no checks."
     return replace(candidate, outcome=outcome, checks=merged, stdout=stdout, stderr=stderr, duration_s=duration,
-                   metrics={**candidate.metrics, **judge.metrics}, explanation=explanation,
+                   metrics=dict(judge.metrics), explanation=explanation,
                    artifacts={**candidate.artifacts, **{f"judge/{k}": v for k, v in judge.artifacts.items()}})
 
 

@@ -11,6 +11,7 @@ import time
 import click
 
 from .cli_ops import register as cli_ops_register
+from .cli_privacy import register as cli_privacy_register
 from .config import Settings
 
 
@@ -139,6 +140,7 @@ def _register_case_groups() -> None:
 
 _register_case_groups()
 cli_ops_register(main)
+cli_privacy_register(main)
 
 
 # --------------------------------------------------------------------------- serving

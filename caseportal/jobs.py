@@ -1,9 +1,10 @@
-"""Queue wiring on Huey: the queue, its two tasks (execute a run, recover runs) and enqueueing.
+"""Queue wiring on Huey: the queue, its task (execute a run), enqueueing and re-queueing lost jobs.
 
 Huey gives one API over SQLite (embedded: a file in the instance folder, no server) and Redis (workers on
 many machines share the queue). A job carries only the run id; the run row decides who may record, so a
 delivery lost with a killed worker is recovered from the database and never recorded twice. Executing a run
-is ``run_executor.execute_run``; the worker process that consumes the queue is ``worker.serve``.
+is ``run_executor.execute_run``; the worker process that consumes the queue is ``worker.serve``; runs whose
+worker stopped are restarted beside the queue, not behind its backlog, by ``recovery.Recovery``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
 
 from .config import Settings
 from .db import Database
@@ -25,7 +26,6 @@ from .worker_identity import pid_alive
 log = logging.getLogger("caseportal.jobs")
 
 RUN_TASK = "caseportal.execute_run"
-RECOVER_TASK = "caseportal.recover_runs"
 INFRA_RETRY_DELAY_S = 5
 
 #: Executes one run attempt; "retry" puts the run back on the queue after a pause.
@@ -56,7 +56,7 @@ class Queue:
     database: Database | None = None
     executor: Executor = execute_run
     _run_task: Any = field(default=None, repr=False)
-    _recover_task: Any = field(default=None, repr=False)
+    _webhook_task: Any = field(default=None, repr=False)  # set by webhook_jobs.register
 
     def db(self) -> Database:
         if self.database is None:
@@ -70,16 +70,31 @@ class Queue:
             self._run_task(run_id)
 
     def recover(self, at_start: bool = False) -> list[int]:
-        """Put runs that lost their worker (or never reached the queue) back on it.
+        """At a worker's start, end the leases of runs held by dead processes on this host (``recovery.Recovery``
+        then restarts them at once, ahead of the backlog); re-queue runs whose job never arrived."""
+        if at_start:
+            with self.db().begin() as s:
+                ids = runs.expire_dead_claims(s, socket.gethostname(), pid_alive)
+            if ids:
+                log.warning("runs %s were held by dead workers on this host", ids)
+        return self.requeue_lost()
 
-        At a worker's start, runs held by dead processes on this host are taken over at once.
+    def idle(self) -> bool:
+        """Whether the queue holds no job, due or scheduled."""
+        return int(self.huey.pending_count()) == 0 and int(self.huey.scheduled_count()) == 0
+
+    def requeue_lost(self) -> list[int]:
+        """Queued runs whose job never reached the queue (the web process died between commit and enqueue).
+
+        Only while the queue is idle: with a backlog an old queued run is simply waiting its turn, and a second
+        job for it would only be skipped. A duplicate is harmless either way (the claim decides).
         """
+        if not self.idle():
+            return []
         with self.db().begin() as s:
-            if at_start:
-                runs.expire_dead_claims(s, socket.gethostname(), pid_alive)
-            ids = runs.stale_run_ids(s, queued_grace_s=self.settings.run_lease_seconds)
+            ids = runs.lost_queued_run_ids(s, grace_s=self.settings.run_lease_seconds)
         for run_id in ids:
-            log.warning("re-queueing interrupted run %s", run_id)
+            log.warning("re-queueing run %s: its job never reached the queue", run_id)
             self.enqueue_run(run_id)
         return ids
 
@@ -92,9 +107,11 @@ def build_queue(settings: Settings, database: Database | None = None, executor: 
         if q.executor(q.settings, q.db(), run_id) == "retry":
             q.enqueue_run(run_id, delay=INFRA_RETRY_DELAY_S)
 
-    def _recover() -> None:
-        q.recover()
-
     q._run_task = q.huey.task(name=RUN_TASK)(_run)
-    q._recover_task = q.huey.periodic_task(crontab(minute="*"), name=RECOVER_TASK)(_recover)
+    from .retention_jobs import register as register_retention  # the privacy job (README "Privacy and retention")
+
+    register_retention(q)
+    from .webhook_jobs import register as register_webhooks  # README "Webhooks and ATS partners"
+
+    register_webhooks(q)
     return q

@@ -2,17 +2,24 @@
 
 Only the attempt holding the run's current claim token may record, so a run that a dead worker held and
 recovery put back on the queue is still recorded exactly once. An infrastructure failure releases the run
-for another attempt (``services.runs.release_for_retry``). No Flask here: a worker on another machine needs
-only the database URL, the queue URL and the cases folder.
+for another attempt (``services.runs.release_for_retry``). The worker's warm pool of sandboxes
+(``start_pool``/``stop_pool``, sandbox/pool.py) is wired here too. No Flask here: a worker on another machine
+needs only the database URL, the queue URL and the cases folder.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import socket
 import threading
 from pathlib import Path
 from typing import Literal
+
+import docker
+
+from sandbox import pool as sandbox_pool
+from sandbox import sweep_orphans
 
 from .case_runs import execute, limits_for
 from .casebook import Library, load_library
@@ -20,11 +27,65 @@ from .config import Settings
 from .db import Database
 from .models import Run, RunKind, Submission
 from .services import case_versions, runs
-from .worker_identity import worker_labels, worker_name
+from .worker_identity import WORKER_HOST_LABEL, WORKER_PID_LABEL, pid_alive, process_labels, worker_labels, worker_name
 
 log = logging.getLogger("caseportal.worker")  # the worker process's log, as before the split
 
 Result = Literal["done", "retry", "skip", "error"]
+
+#: The worker process that owns a pooled sandbox. Not ``caseportal.worker.pid``: a pooled container belongs to
+#: no run until it is claimed, and that label means "a run of this worker" (tests count those); a worker's start
+#: sweeps a dead process's pooled containers by this label (``sweep_dead_pools``), as it does its runs'.
+POOL_PID_LABEL = "caseportal.worker.pool-pid"
+
+
+def pool_labels() -> dict[str, str]:
+    """The labels of this process's pooled sandboxes: the worker's identity, with the pool's pid label."""
+    labels = process_labels()
+    labels[POOL_PID_LABEL] = labels.pop(WORKER_PID_LABEL)
+    return labels
+
+
+def sweep_dead_pools(client: docker.DockerClient | None = None) -> int:
+    """Remove the pooled sandboxes (containers and volumes) of dead worker processes on this host."""
+    client = client if client is not None else docker.from_env()
+    host = socket.gethostname()
+    wanted = {"label": [f"{WORKER_HOST_LABEL}={host}", POOL_PID_LABEL]}
+    found = [*client.api.containers(all=True, filters=wanted),
+             *(client.api.volumes(filters=wanted).get("Volumes") or [])]
+    pids = {(item.get("Labels") or {}).get(POOL_PID_LABEL, "") for item in found}
+    return sum(sweep_orphans(client, labels={WORKER_HOST_LABEL: host, POOL_PID_LABEL: pid})
+               for pid in sorted(p for p in pids if p.isdigit() and not pid_alive(int(p))))
+
+
+def start_pool(settings: Settings) -> sandbox_pool.Pool | None:
+    """Start this worker process's warm pool and make every sandbox run claim from it; None when the size is 0.
+
+    First the pooled sandboxes of dead workers on this host go. The pool then learns which runtimes this worker
+    serves from the runs it gets (the first run of each is cold), so no worker keeps containers ready for
+    runtimes it never sees.
+    """
+    if settings.sandbox_pool_size <= 0:
+        return None
+    try:
+        removed = sweep_dead_pools()
+        if removed:
+            log.warning("removed %d pooled sandboxes of dead workers", removed)
+        warm = sandbox_pool.Pool(settings.sandbox_pool_size, labels=pool_labels()).start()
+    except Exception:  # noqa: BLE001 - no engine yet: every run starts cold, as without a pool
+        log.exception("could not start the sandbox pool; runs start cold")
+        return None
+    sandbox_pool.install(warm)
+    return warm
+
+
+def stop_pool(warm: sandbox_pool.Pool | None) -> None:
+    """Stop claiming from the pool and remove its idle containers."""
+    if warm is None:
+        return
+    if sandbox_pool.active() is warm:
+        sandbox_pool.install(None)
+    warm.close()
 
 
 class _Heartbeat(threading.Thread):

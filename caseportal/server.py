@@ -12,8 +12,10 @@ from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger as GunicornLogger
 
 from .config import Settings
+from .logs import JsonFormatter
 
 #: How long workers may finish requests in hand after SIGTERM before the master kills them.
 GRACEFUL_TIMEOUT_S = 10
@@ -21,9 +23,40 @@ GRACEFUL_TIMEOUT_S = 10
 WORKER_TIMEOUT_S = 60
 
 
+class JsonLinesLogger(GunicornLogger):  # type: ignore[misc]  # gunicorn ships no type hints
+    """gunicorn's own loggers (``gunicorn.error``, ``gunicorn.access``) in the JSON lines the app writes.
+
+    gunicorn sets up its loggers itself, apart from the root logger and with propagation off, so the app's
+    logging set-up never reaches them; this keeps gunicorn's handlers (and so ``accesslog``/``errorlog``) and
+    swaps only their format. Access lines also carry the request's fields, so a collector need not parse text.
+    """
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                handler.setFormatter(JsonFormatter())
+
+    def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
+        if not self.access_log_enabled:
+            return
+        try:
+            atoms = self.atoms(resp, req, environ, request_time)
+            status = str(atoms["s"])
+            fields = {"method": atoms["m"], "path": atoms["U"], "query": atoms["q"],
+                      "status": int(status) if status.isdigit() else status,
+                      "duration_ms": round(request_time.total_seconds() * 1000, 2), "remote_addr": atoms["h"],
+                      "response_bytes": atoms["B"]}
+            self.access_log.info(self.cfg.access_log_format, self.atoms_wrapper_class(atoms), extra=fields)
+        except Exception:  # noqa: BLE001 - as gunicorn does: a broken access line must not fail the request
+            self.error("access log failed", exc_info=True)
+
+
 def gunicorn_options(settings: Settings, host: str, port: int) -> dict[str, Any]:
     """The gunicorn settings for one `serve`; a plain dict so a test can read what the server will do."""
+    json_logs = {"logger_class": JsonLinesLogger} if settings.log_format == "json" else {}
     return {
+        **json_logs,
         "bind": f"{host}:{port}",
         "workers": settings.web_processes,
         "threads": settings.web_threads,

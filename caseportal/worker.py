@@ -11,17 +11,29 @@ import logging
 import os
 import socket
 import threading
+import time
 
 import docker
 
 from sandbox import sweep_orphans
+from sandbox.engine import CREATED_LABEL, LABEL
 
 from .config import Settings
 from .db import Database
 from .environments import record_present_images
 from .jobs import Queue, build_queue
-from .services import runs
-from .worker_identity import WORKER_HOST_LABEL, WORKER_PID_LABEL, pid_alive, process_labels
+from .recovery import Recovery
+from .run_executor import start_pool, stop_pool
+from .services import runs, status
+from .worker_identity import (
+    DEPLOYMENT_LABEL,
+    WORKER_HOST_LABEL,
+    WORKER_PID_LABEL,
+    deployment,
+    pid_alive,
+    process_labels,
+    set_deployment,
+)
 from .worker_presence import start as start_presence
 
 log = logging.getLogger("caseportal.worker")
@@ -45,6 +57,55 @@ def sweep_dead_workers_containers() -> int:
     for pid in sorted(p for p in pids if p.isdigit() and not pid_alive(int(p))):
         removed += sweep_orphans(client, labels={WORKER_HOST_LABEL: host, WORKER_PID_LABEL: pid})
     return removed + sweep_orphans(client, older_than_s=ORPHAN_AGE_S)
+
+
+def sweep_gone_workers(database: Database, client: docker.DockerClient | None = None) -> int:
+    """Remove the sandbox containers and volumes of worker processes that are gone, on any live worker's tick.
+
+    Gone: a dead process on this host, or a worker of this deployment silent for ``status.LIVE_S`` (killed on
+    another machine, paused, cut off) whose sandboxes are older than that. This process's own are never swept.
+    """
+    client = client if client is not None else docker.from_env()
+    with database.begin() as s:
+        live = {w.name for w in status.live_workers(s)}
+    host, me, now = socket.gethostname(), str(os.getpid()), time.time()
+    owners: dict[tuple[str, str], float] = {}
+    found = [*client.api.containers(all=True, filters={"label": [f"{LABEL}=1", WORKER_PID_LABEL]}),
+             *(client.api.volumes(filters={"label": [f"{LABEL}=1", WORKER_PID_LABEL]}).get("Volumes") or [])]
+    for item in found:
+        labels = item.get("Labels") or {}
+        owner = (labels.get(WORKER_HOST_LABEL, ""), labels.get(WORKER_PID_LABEL, ""))
+        if owner == (host, me) or not owner[1].isdigit():
+            continue
+        if owner[0] == host and not pid_alive(int(owner[1])):
+            owners[owner] = 0.0
+        elif labels.get(DEPLOYMENT_LABEL) == deployment() != "" and f"{owner[0]}:{owner[1]}" not in live:
+            try:
+                age = now - float(labels.get(CREATED_LABEL, "0"))
+            except ValueError:
+                age = float("inf")
+            if age > status.LIVE_S:
+                owners[owner] = age
+    removed = 0
+    for owner_host, pid in sorted(owners):
+        removed += sweep_orphans(client, labels={WORKER_HOST_LABEL: owner_host, WORKER_PID_LABEL: pid})
+    if removed:
+        log.warning("removed %d sandbox containers and volumes of gone workers %s", removed, sorted(owners))
+    return removed
+
+
+def start_recovery(queue: Queue, database: Database, slots: int) -> Recovery:
+    """The thread that restarts interrupted runs ahead of the backlog and sweeps gone workers' sandboxes."""
+    tick = min(1.0, max(0.2, queue.settings.run_lease_seconds / 10))
+    recovery = Recovery(queue, slots=slots, tick_s=tick, sweep_s=min(10.0, status.BEAT_S),
+                        sweeper=lambda: sweep_gone_workers(database))
+    recovery.start()
+    return recovery
+
+
+def stop_recovery(recovery: Recovery, graceful: bool, grace_s: float) -> None:
+    """After the consumer stopped: a graceful stop lets recovered runs finish too; the rest are handed back."""
+    recovery.finish(grace_s if graceful else 0.0)
 
 
 def _record_environments(database: Database) -> None:
@@ -83,6 +144,7 @@ def serve(settings: Settings, workers: int = 2) -> None:
     SIGINT stops at once. Either way, what is still held afterwards goes back on the queue (``hand_back_runs``).
     """
     database = Database(settings.database_url)
+    set_deployment(settings.database_url)
     queue = build_queue(settings, database)
     try:
         removed = sweep_dead_workers_containers()
@@ -98,9 +160,13 @@ def serve(settings: Settings, workers: int = 2) -> None:
     consumer = queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
                                           initial_delay=0.02, backoff=1.2, max_delay=0.1,
                                           graceful_signal="TERM", shutdown_timeout=settings.worker_grace_seconds)
+    warm_pool = start_pool(settings)  # fresh sandboxes started ahead of need (sandbox/pool.py)
     presence = start_presence(database)  # the heartbeat that /metrics and `caseportal status` read
+    recovery = start_recovery(queue, database, workers)
     consumer.run()
+    stop_recovery(recovery, bool(getattr(consumer, "_graceful", False)), settings.worker_grace_seconds)
     presence.stop.set()
     presence.join(timeout=5)  # removes this worker's heartbeat row
     hand_back_runs(queue)
+    stop_pool(warm_pool)
     database.dispose()

@@ -9,6 +9,7 @@ that the queue, the executor and the worker process can all use it without impor
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import threading
@@ -16,6 +17,19 @@ import threading
 WORKER_HOST_LABEL = "caseportal.worker.host"
 WORKER_PID_LABEL = "caseportal.worker.pid"
 RUN_LABEL = "caseportal.run"
+#: Which deployment (database) a worker serves: a live worker only sweeps silent workers of its own, so that two
+#: deployments (or two test sessions) sharing a Docker engine never remove each other's sandboxes.
+DEPLOYMENT_LABEL = "caseportal.deployment"
+_deployment: dict[str, str] = {}
+
+
+def set_deployment(database_url: str) -> None:
+    """Name this process's deployment after its database (hashed: the URL may hold a password)."""
+    _deployment["id"] = hashlib.sha256(database_url.encode()).hexdigest()[:16]
+
+
+def deployment() -> str:
+    return _deployment.get("id", "")
 
 
 def worker_name() -> str:
@@ -25,7 +39,10 @@ def worker_name() -> str:
 
 def process_labels() -> dict[str, str]:
     """Labels that tie a container to this worker process, so a restart can sweep just its orphans."""
-    return {WORKER_HOST_LABEL: socket.gethostname(), WORKER_PID_LABEL: str(os.getpid())}
+    labels = {WORKER_HOST_LABEL: socket.gethostname(), WORKER_PID_LABEL: str(os.getpid())}
+    if deployment():
+        labels[DEPLOYMENT_LABEL] = deployment()
+    return labels
 
 
 def worker_labels(run_id: int) -> dict[str, str]:

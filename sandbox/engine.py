@@ -21,7 +21,7 @@ import requests
 from docker.types import LogConfig, Mount, Ulimit
 
 from sandbox.protocol import case_tmpfs_mb, size_mb
-from sandbox.spec import RunSpec
+from sandbox.spec import Limits, RunSpec
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +33,12 @@ SANDBOX_UID = 65534
 RUNTIME_ENV = "CASEPORTAL_SANDBOX_RUNTIME"
 #: Seconds an old-style cp-entry keeps the container alive after the command so /out can be read.
 LINGER_S = 60
+
+#: The environment the contract fixes; a spec's env cannot override these.
+FIXED_ENV = {"HOME": "/tmp", "MPLCONFIGDIR": "/tmp/.matplotlib", "CASEPORTAL_OUT": "/out", "CASEPORTAL_CASE": "/case",
+             "CASEPORTAL_WORK": "/work"}
+#: Seconds a ``docker update`` may take before the pool gives up on the container.
+UPDATE_TIMEOUT_S = 10
 
 #: What the engine raises when it, or the connection to it, fails: the run is then an infra_error.
 ENGINE_ERRORS: tuple[type[BaseException], ...] = (docker.errors.DockerException,
@@ -67,21 +73,33 @@ def labels_for(spec: RunSpec, run_id: str) -> dict[str, str]:
     return labels
 
 
-def container_options(spec: RunSpec, run_id: str, out_volume: str) -> dict[str, Any]:
-    """The hardened ``containers.create`` keyword arguments (docs/sandbox.md explains each)."""
+def engine_runtime(spec: RunSpec) -> str | None:
+    """The container runtime of a run: the spec's, else ``$CASEPORTAL_SANDBOX_RUNTIME``, else the engine's."""
+    return spec.runtime or os.environ.get(RUNTIME_ENV) or None
+
+
+def container_options(spec: RunSpec, run_id: str, out_volume: str, *, case_mb: int | None = None,
+                      input_timeout_s: float | None = None) -> dict[str, Any]:
+    """The hardened ``containers.create`` keyword arguments (docs/sandbox.md explains each).
+
+    The pool sizes /case for runs yet to come (``case_mb``; otherwise it fits the spec's case files) and lets
+    cp-entry wait for its input longer than its default (``input_timeout_s``).
+    """
     lim = spec.limits
-    runtime = spec.runtime or os.environ.get(RUNTIME_ENV) or None
+    runtime = engine_runtime(spec)
     # The folders are fixed by the contract, so the spec cannot move them.
-    env = {"CASEPORTAL_CHECKS": "visible", **spec.env, "HOME": "/tmp", "MPLCONFIGDIR": "/tmp/.matplotlib",
-           "CASEPORTAL_OUT": "/out", "CASEPORTAL_CASE": "/case", "CASEPORTAL_WORK": "/work"}
+    env = {"CASEPORTAL_CHECKS": "visible", **spec.env, **FIXED_ENV}
     mem = f"{lim.memory_mb}m"
     fsize = lim.fsize_mb * (1 << 20)
+    case_mb = case_mb or case_tmpfs_mb(spec)
     opts: dict[str, Any] = {
         "image": spec.image,
         "entrypoint": [ENTRY],
         "command": ["--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--linger", str(LINGER_S),
                     "--inline-out", str(lim.results_bytes),
-                    "--max-input", str(2 * ((lim.work_mb + case_tmpfs_mb(spec)) << 20)), "--", *spec.command],
+                    "--max-input", str(2 * ((lim.work_mb + case_mb) << 20)),
+                    *(("--input-timeout", f"{input_timeout_s:g}") if input_timeout_s is not None else ()),
+                    "--", *spec.command],
         "user": "0:0",
         "working_dir": "/work",
         "environment": env,
@@ -99,13 +117,13 @@ def container_options(spec: RunSpec, run_id: str, out_volume: str) -> dict[str, 
         "tmpfs": {
             "/tmp": f"rw,nosuid,nodev,size={lim.tmpfs_mb}m,mode=1777",
             "/work": f"rw,nosuid,nodev,size={lim.work_mb}m,mode=0755,uid={SANDBOX_UID},gid={SANDBOX_UID}",
-            "/case": f"rw,nosuid,nodev,noexec,size={case_tmpfs_mb(spec)}m,mode=0755",
+            "/case": f"rw,nosuid,nodev,noexec,size={case_mb}m,mode=0755",
         },
         "mounts": [Mount(target="/out", source=out_volume, type="volume")],
         "mem_limit": mem,
         "memswap_limit": mem,
         "oom_score_adj": 500,
-        "nano_cpus": int(lim.cpus * 1e9),
+        "nano_cpus": nano_cpus(lim),
         "pids_limit": lim.pids,
         "ulimits": [Ulimit(name="nofile", soft=lim.nofile, hard=lim.nofile),
                     Ulimit(name="fsize", soft=fsize, hard=fsize),
@@ -117,6 +135,27 @@ def container_options(spec: RunSpec, run_id: str, out_volume: str) -> dict[str, 
     if runtime:
         opts["runtime"] = runtime
     return opts
+
+
+def nano_cpus(limits: Limits) -> int:
+    return int(limits.cpus * 1e9)
+
+
+def update_limits(client: docker.DockerClient, container_id: str, limits: Limits) -> None:
+    """Apply a run's CPU, memory and pids limits to a running container (``docker update``), in one call.
+
+    The SDK's ``Container.update`` has cpu_period/cpu_quota, mem_limit and memswap_limit, but no nano_cpus and
+    no pids_limit. The engine refuses a CFS quota on a container created with nano_cpus (as every sandbox is),
+    so the same endpoint is called with NanoCpus, Memory, MemorySwap and PidsLimit: one request, one runtime
+    update. Raises an engine error when the engine refuses (the pool then starts a cold container instead).
+    """
+    mem = limits.memory_mb << 20
+    url = f"{client.api.base_url}/v{client.api.api_version}/containers/{container_id}/update"
+    response = client.api.post(url, json={"NanoCpus": nano_cpus(limits), "Memory": mem, "MemorySwap": mem,
+                                          "PidsLimit": limits.pids}, timeout=UPDATE_TIMEOUT_S)
+    if response.status_code >= 400:
+        raise docker.errors.APIError(f"the engine refused the limits: {response.text.strip()[:300]}",
+                                     response=response)
 
 
 def out_volume_options(spec: RunSpec, run_id: str) -> dict[str, Any]:

@@ -26,7 +26,10 @@ MAX_MESSAGE = 10_000
 
 
 def pack_input(spec: RunSpec, nonce: str) -> bytes:
-    """The stdin payload for cp-entry: ``CPIN1 <nonce> <len>\\n`` + a tar of case/ and work/ files."""
+    """The stdin payload for cp-entry: ``CPIN1 <nonce> <len> timeout=<s>\\n`` + a tar of case/ and work/ files.
+
+    cp-entry enforces the time limit itself, so a run ends on time whatever happens to the worker.
+    """
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
         for prefix, files in (("case", spec.case_files), ("work", spec.files)):
@@ -37,7 +40,7 @@ def pack_input(spec: RunSpec, nonce: str) -> bytes:
                 info.mtime = int(time.time())
                 tar.addfile(info, io.BytesIO(content))
     data = buf.getvalue()
-    return f"CPIN1 {nonce} {len(data)}\n".encode("ascii") + data
+    return f"CPIN1 {nonce} {len(data)} timeout={spec.limits.timeout_s:g}\n".encode("ascii") + data
 
 
 def size_mb(n_bytes: int) -> int:
@@ -147,6 +150,9 @@ class OutputStream:
         self.slack = len(self.marker) + 80  # the marker line: nonce, exit code, peak, out size
         self.exit_code: int | None = None
         self.peak_memory: int | None = None
+        #: seconds the candidate's process ran, and whether cp-entry stopped it at the time limit (its own clock)
+        self.elapsed: float | None = None
+        self.timed_out = False
         #: /out as a tar, when the entry process sent it after the marker (None: read it through the engine)
         self.inline_out: bytes | None = None
         self.inline_too_large = False
@@ -216,6 +222,14 @@ class OutputStream:
         for extra in fields[1:]:
             if extra.startswith(b"peak=") and extra[5:].isdigit() and int(extra[5:]) > 0:
                 self.peak_memory = int(extra[5:])
+            elif extra.startswith(b"elapsed="):
+                try:
+                    value = float(extra[8:])
+                    self.elapsed = max(0.0, value) if math.isfinite(value) else None
+                except ValueError:
+                    self.elapsed = None
+            elif extra == b"timeout=1":
+                self.timed_out = True
             elif extra.startswith(b"out="):
                 try:
                     tail_size = int(extra[4:])

@@ -21,7 +21,7 @@ import docker
 import docker.errors
 import requests
 
-from sandbox import engine
+from sandbox import engine, pool
 from sandbox.protocol import OutArchive, OutputStream, check_input_fits, pack_input, parse_out_archive
 from sandbox.spec import Outcome, RunResult, RunSpec
 from sandbox.verdict import INFRA_EXPLANATION, RESULTS_NOT_FOUND, classify, results_too_large
@@ -32,6 +32,11 @@ logger = logging.getLogger(__name__)
 ENGINE_GRACE_S = 15
 #: How long a container whose entry process already sent everything may take to exit before it is killed.
 EXIT_WAIT_S = 5
+#: cp-entry enforces the time limit on the candidate's own clock; the runner's deadline is only a backstop,
+#: later by cp-entry's input allowance plus slack, so a slow or paused worker never decides a timeout.
+BACKSTOP_S = 20
+#: cp-entry's exit code when it gave up on the runner (input or reading never came): ours, not the candidate's.
+GAVE_UP_EXIT = 125
 
 
 def run(spec: RunSpec, client: docker.DockerClient | None = None) -> RunResult:
@@ -50,21 +55,27 @@ def run(spec: RunSpec, client: docker.DockerClient | None = None) -> RunResult:
     volume: str | None = None
     sock: object = None
     stream = OutputStream(nonce, lim.output_bytes)
+    lease: pool.Lease | None = None
     try:
         client = client if client is not None else docker.from_env()
-        vol_opts = engine.out_volume_options(spec, run_id)
-        client.api.create_volume(**vol_opts)
-        volume = vol_opts["name"]
-        container_id = client.containers.create(**engine.container_options(spec, run_id, volume)).id
-        if container_id is None:
-            raise docker.errors.DockerException("the engine created a container without an id")
-        sock = client.api.attach_socket(container_id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
+        lease = pool.claim(spec, client)
+        if lease is not None:  # a warm container from sandbox/pool.py: started, its cp-entry waits for the input
+            container_id, volume, sock = lease.container_id, lease.volume, lease.sock
+            payload = pack_input(lease.spec, nonce)
+        else:
+            vol_opts = engine.out_volume_options(spec, run_id)
+            client.api.create_volume(**vol_opts)
+            volume = vol_opts["name"]
+            container_id = client.containers.create(**engine.container_options(spec, run_id, volume)).id
+            if container_id is None:
+                raise docker.errors.DockerException("the engine created a container without an id")
+            sock = client.api.attach_socket(container_id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
+            client.api.start(container_id)
         raw = engine.raw_socket(sock)
-        client.api.start(container_id)
         run_started = time.monotonic()
-        deadline = run_started + lim.timeout_s
+        deadline = run_started + lim.timeout_s + BACKSTOP_S
         stopped_for = _pump(raw, payload, stream, deadline)
-        duration = time.monotonic() - run_started
+        duration = time.monotonic() - run_started if stream.elapsed is None else stream.elapsed
         # Stop reading before anything else: an attach stream nobody reads blocks the engine's kill.
         engine.close_socket(sock)
         sock = None
@@ -100,6 +111,9 @@ def run(spec: RunSpec, client: docker.DockerClient | None = None) -> RunResult:
         state = client.api.inspect_container(container_id).get("State", {})
         exit_code = stream.exit_code if stream.done else state.get("ExitCode")
         oom = bool(state.get("OOMKilled"))
+        if not stream.done and stopped_for is None and exit_code == GAVE_UP_EXIT:
+            raise docker.errors.DockerException("the sandbox gave up waiting for the runner")
+        stopped_for = "timeout" if stream.timed_out else stopped_for  # cp-entry stopped it at the limit
         if not stream.done and stopped_for is None and exit_code == 137 and not oom:
             oom = engine.oom_from_events(client, container_id)
         verdict = classify(limits=lim, stopped_for=stopped_for, oom_killed=oom, exit_code=exit_code, out=out)
@@ -122,7 +136,9 @@ def run(spec: RunSpec, client: docker.DockerClient | None = None) -> RunResult:
     finally:
         if sock is not None:
             engine.close_socket(sock)
-        if client is not None:
+        if client is not None and lease is not None:
+            pool.release(lease, client)  # removed in the background: the result need not wait for it
+        elif client is not None:
             engine.remove(client, container_id, volume)
 
 
@@ -136,8 +152,8 @@ def _pump(raw: socket.socket, payload: bytes, stream: OutputStream, deadline: fl
     raw.setblocking(False)
     while not stream.done:
         remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return "timeout"
+        if remaining <= 0:  # a worker paused past the deadline first reads what the run sent meanwhile
+            return None if _drain(raw, stream) else "timeout"
         readable, writable, _ = select.select([raw], [raw] if view else [], [], min(remaining, 0.5))
         if readable:
             try:
@@ -160,6 +176,21 @@ def _pump(raw: socket.socket, payload: bytes, stream: OutputStream, deadline: fl
             except (BrokenPipeError, ConnectionResetError):
                 view = memoryview(b"")  # the container ended early; its output tells why
     return None
+
+
+def _drain(raw: socket.socket, stream: OutputStream, quiet_s: float = 0.5) -> bool:
+    """Read what is waiting on the socket until the end marker, EOF or ``quiet_s`` of silence; True when done."""
+    while not stream.done and select.select([raw], [], [], quiet_s)[0]:
+        try:
+            data = raw.recv(1 << 16)
+        except (BlockingIOError, InterruptedError):
+            continue
+        except ConnectionResetError:
+            break
+        if not data:
+            break
+        stream.feed(data)
+    return stream.done
 
 
 def _infra(started: float, exc: BaseException, stdout: str = "", stderr: str = "") -> RunResult:

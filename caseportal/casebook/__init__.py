@@ -10,12 +10,14 @@ from __future__ import annotations
 from .library import Library, default_library_root, load_library, validate
 from .loading import load_case
 from .model import (
+    FOCUS_HEADINGS,
     KINDS,
     MAX_CASE_BYTES,
     MAX_FILE_BYTES,
     CaseError,
     CaseProblem,
     CaseSpec,
+    CaseText,
     Kind,
     Metric,
     ReviewerPrompt,
@@ -27,12 +29,14 @@ from .scaffold import scaffold
 from .schema import case_schema
 
 __all__ = [
+    "FOCUS_HEADINGS",
     "KINDS",
     "MAX_FILE_BYTES",
     "MAX_CASE_BYTES",
     "CaseProblem",
     "CaseError",
     "CaseSpec",
+    "CaseText",
     "Kind",
     "Library",
     "ReviewerPrompt",

@@ -25,6 +25,7 @@ from .model import (
     CaseError,
     CaseProblem,
     CaseSpec,
+    CaseText,
     Metric,
     ReviewerPrompt,
     Submission,
@@ -181,6 +182,8 @@ def _build(data: dict[str, Any], files: Mapping[str, bytes], folder: Path) -> Ca
         judge_checks=ro(files_under(files, "checks/judge")),
         judge_inputs=tuple((data.get("judge") or {}).get("inputs") or ()),
         case_yaml=files["case.yaml"],
+        translations=ro({lang: CaseText(t["title"], " ".join(str(t["summary"]).split()), tuple(t["review_focus"]))
+                         for lang, t in (data.get("translations") or {}).items()}),
     )
 
 

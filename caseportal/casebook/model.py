@@ -30,6 +30,8 @@ BRIEF_RE = re.compile(r"^brief(?:\.([a-z]{2}))?\.md$")
 TOP_LEVEL = frozenset({"case.yaml", "starter", "checks", "solution", "data", "generate_data.py", "README.md"})
 #: The sub-folders of checks/: each goes to a different place (practice run, full run, judge).
 CHECK_DIRS = ("visible", "hidden", "judge")
+#: A brief's section headings that hold the review focus; the case page shows review_focus there instead.
+FOCUS_HEADINGS = frozenset({"What we will look at", "Det här tittar vi på"})
 #: Shown in a problem that is about a file as a whole rather than one of its fields.
 NO_FIELD = "-"
 
@@ -68,6 +70,15 @@ class ReviewerPrompt:
     ask: str
     good: str
     tradeoffs: str = ""
+
+
+@dataclass(frozen=True)
+class CaseText:
+    """What a candidate reads about a case in one language: its title, summary and review focus."""
+
+    title: str
+    summary: str
+    review_focus: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -135,6 +146,8 @@ class CaseSpec:
     judge_inputs: tuple[str, ...] = ()
     #: case.yaml as read: a case loaded from a stored version keeps its files in memory, its folder is gone.
     case_yaml: bytes = field(default=b"", repr=False)
+    #: ``translations``: title, summary and review focus in each listed language besides English.
+    translations: Mapping[str, CaseText] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def has_automated_checks(self) -> bool:
@@ -144,6 +157,10 @@ class CaseSpec:
     def has_judge(self) -> bool:
         """Whether full runs end with a judge stage (docs/cases.md, "The judge")."""
         return bool(self.judge_checks)
+
+    def text(self, lang: str = "en") -> CaseText:
+        """Title, summary and review focus in ``lang``, falling back to English (case.yaml's own fields)."""
+        return self.translations.get(lang) or CaseText(self.title, self.summary, self.review_focus)
 
     def brief(self, lang: str = "en") -> str:
         """The brief in ``lang``, falling back to English."""

@@ -11,17 +11,13 @@ from typing import Literal
 from .model import CaseSpec
 
 
-def _case_yaml(case: CaseSpec) -> bytes:
-    return case.case_yaml or case.path.joinpath("case.yaml").read_bytes()
-
-
 def case_files_for_run(case: CaseSpec, checks: Literal["visible", "all"] = "visible") -> dict[str, bytes]:
-    """Files mounted read-only at /case: case.yaml, checks/visible/, data/, and checks/hidden/
-    only for ``checks="all"`` (hidden checks must never reach a candidate's practice run)."""
+    """Files mounted read-only at /case: checks/visible/, data/, and the probes of checks/hidden/ only for
+    ``checks="all"`` (hidden inputs must never reach a candidate's practice run). Never case.yaml: its reviewer
+    prompts are for reviewers, and nothing in a run needs it."""
     if checks not in ("visible", "all"):
         raise ValueError(f"checks must be 'visible' or 'all', not {checks!r}")
-    out: dict[str, bytes] = {"case.yaml": _case_yaml(case)}
-    out.update({f"checks/visible/{k}": v for k, v in case.visible_checks.items()})
+    out = {f"checks/visible/{k}": v for k, v in case.visible_checks.items()}
     if checks == "all":
         out.update({f"checks/hidden/{k}": v for k, v in case.hidden_checks.items()})
     out.update({f"data/{k}": v for k, v in case.data_files.items()})
@@ -29,10 +25,9 @@ def case_files_for_run(case: CaseSpec, checks: Literal["visible", "all"] = "visi
 
 
 def case_files_for_judge(case: CaseSpec) -> dict[str, bytes]:
-    """Files mounted at /case for the judge stage: case.yaml, checks/judge/ and data/ (never visible/hidden:
-    the judge runs only its own checks). Never part of :func:`case_files_for_run`."""
-    out: dict[str, bytes] = {"case.yaml": _case_yaml(case)}
-    out.update({f"checks/judge/{k}": v for k, v in case.judge_checks.items()})
+    """Files mounted at /case for the judge stage: checks/judge/ and data/ (never visible/hidden: the judge runs
+    only its own checks; never case.yaml). Never part of :func:`case_files_for_run`."""
+    out = {f"checks/judge/{k}": v for k, v in case.judge_checks.items()}
     out.update({f"data/{k}": v for k, v in case.data_files.items()})
     return out
 

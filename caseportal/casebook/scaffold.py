@@ -33,6 +33,8 @@ def _scaffold_files(slug: str, kind: str) -> dict[str, str]:
             def test_{name}():
                 assert "<main" in PAGE.read_text(encoding="utf-8"), "the page needs a <main> landmark"
             ''')
+        judge_files = {"checks/judge/test_judge.py": check.format(name="judge")}
+        judge_inputs = '["index.html"]'
     else:
         editable, starter_name = "solution.py", "solution.py"
         starter = ('def top_items(counts: dict[str, int], n: int) -> list[str]:\n'
@@ -49,6 +51,30 @@ def _scaffold_files(slug: str, kind: str) -> dict[str, str]:
             def test_{name}():
                 assert top_items({{"a": 1, "b": 3, "c": 2}}, 2) == ["b", "c"]
             ''')
+        judge_files = {
+            "checks/hidden/test_hidden.py": textwrap.dedent('''\
+                """Probes: in full runs they call the candidate's code on hidden inputs and save what came back for
+                the judge. No expected value belongs here: the candidate's code can read this folder."""
+                from caseportal_check import probe
+                from solution import top_items
+
+
+                @probe
+                def test_ties_by_name():
+                    return top_items({"a": 2, "c": 5, "b": 2}, 3)
+                '''),
+            "checks/judge/answers.json": '{"ties_by_name": {"value": ["c", "a", "b"]}}\n',
+            "checks/judge/test_judge.py": textwrap.dedent('''\
+                """Judge checks: compare the probes' observations with answers.json, in a container without
+                candidate code."""
+                from pathlib import Path
+
+                from caseportal_check import judge_against
+
+                judge_against(globals(), Path(__file__).with_name("answers.json"))
+                '''),
+        }
+        judge_inputs = "[]"
     yaml_text = textwrap.dedent(f"""\
         # Case definition; fields are described in docs/cases.md and caseportal/casebook/case_schema.json.
         slug: {slug}
@@ -73,6 +99,8 @@ def _scaffold_files(slug: str, kind: str) -> dict[str, str]:
           editable: ["{editable}"]
           uploads: false
           accepted_extensions: [".{editable.rsplit('.', 1)[1]}"]
+        judge:
+          inputs: {judge_inputs}
         """)
     brief = textwrap.dedent(f"""\
         # TODO: title
@@ -97,7 +125,7 @@ def _scaffold_files(slug: str, kind: str) -> dict[str, str]:
         f"starter/{starter_name}": starter,
         f"solution/{starter_name}": solution,
         "checks/visible/test_visible.py": check.format(name="visible"),
-        "checks/hidden/test_hidden.py": check.format(name="hidden"),
+        **judge_files,
     }
 
 

@@ -60,4 +60,4 @@ def schema_problems(data: Any, file: str) -> list[CaseProblem]:
                 problems.append(CaseProblem(file, full, f"unknown field (allowed: {', '.join(sorted(allowed))})"))
         else:
             problems.append(CaseProblem(file, path or NO_FIELD, err.message))
-    return problems
+    return list(dict.fromkeys(problems))  # jsonschema reports "required" once per missing field, each naming all

@@ -25,6 +25,7 @@ def semantic_problems(data: dict[str, Any], files: Mapping[str, bytes], folder_n
         out.append(CaseProblem(f"{shown}/case.yaml", "slug",
                                f"slug {slug!r} does not match the folder name {folder_name!r}"))
     out += _brief_problems(data, files, shown)
+    out += _translation_problems(data, shown)
     out += _layout_problems(files, shown)
     out += _submission_problems(data, files, shown)
     out += _check_problems(data, files, shown)
@@ -65,6 +66,29 @@ def _brief_problems(data: dict[str, Any], files: Mapping[str, bytes], shown: str
     return out
 
 
+def _translation_problems(data: dict[str, Any], shown: str) -> list[CaseProblem]:
+    """Each listed language besides English has its title, summary and focus, so no candidate reads a mix."""
+    out: list[CaseProblem] = []
+    yaml_file = f"{shown}/case.yaml"
+    listed = data.get("languages")
+    languages = [x for x in listed if isinstance(x, str)] if isinstance(listed, list) else []
+    block = data.get("translations")
+    translations: dict[str, Any] = block if isinstance(block, dict) else {}
+    for lang in languages:
+        if lang != "en" and lang not in translations:
+            out.append(CaseProblem(yaml_file, f"translations.{lang}",
+                                   f"language {lang!r} is listed: give its title, summary and review_focus"))
+    for lang, text in translations.items():  # one for an unlisted language is unused, as an unlisted brief is
+        if lang == "en":
+            out.append(CaseProblem(yaml_file, "translations.en", "English is the top-level fields; remove this"))
+        focus = text.get("review_focus") if isinstance(text, dict) else None
+        english = data.get("review_focus")
+        if isinstance(focus, list) and isinstance(english, list) and len(focus) != len(english):
+            out.append(CaseProblem(yaml_file, f"translations.{lang}.review_focus",
+                                   f"has {len(focus)} items; the English review_focus has {len(english)}"))
+    return out
+
+
 def _layout_problems(files: Mapping[str, bytes], shown: str) -> list[CaseProblem]:
     """Only the documented entries at the top level and in checks/."""
     out: list[CaseProblem] = []
@@ -98,13 +122,14 @@ def _submission_problems(data: dict[str, Any], files: Mapping[str, bytes], shown
 
 
 def _check_problems(data: dict[str, Any], files: Mapping[str, bytes], shown: str) -> list[CaseProblem]:
-    """A runtime needs visible and hidden tests and a reference solution; ``runtime: none`` has no checks."""
+    """A runtime needs visible and judge tests and a reference solution (the verdict of a full run is the judge's,
+    docs/cases.md "The judge"); hidden probes are optional; ``runtime: none`` has no checks."""
     out: list[CaseProblem] = []
     runtime = data.get("runtime")
     checks_visible = files_under(files, "checks/visible")
     checks_hidden = files_under(files, "checks/hidden")
     if runtime in ("python", "datasci", "browser"):
-        for sub, found in (("checks/visible", checks_visible), ("checks/hidden", checks_hidden)):
+        for sub, found in (("checks/visible", checks_visible), ("checks/judge", files_under(files, "checks/judge"))):
             if not _has_test(found):
                 out.append(CaseProblem(f"{shown}/{sub}", "runtime",
                                        f"runtime {runtime} needs at least one test_*.py in {sub}/"))
@@ -144,7 +169,7 @@ def _command_problems(data: dict[str, Any], files: Mapping[str, bytes], shown: s
         return out
     yaml_file = f"{shown}/case.yaml"
     mounted = {f"/case/{k}" for k in files
-               if k == "case.yaml" or k.startswith(("checks/visible/", "checks/hidden/", "data/"))}
+               if k.startswith(("checks/visible/", "checks/hidden/", "data/"))}
     mounted_dirs = {str(PurePosixPath(m).parent) for m in mounted}
     for i, arg in enumerate(command):
         if isinstance(arg, str) and arg.startswith("/case/"):

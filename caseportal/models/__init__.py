@@ -1,9 +1,13 @@
 """SQLAlchemy 2 typed models, one module per aggregate."""
 
+from .api import ApiKey
+from .audit import AuditEvent
 from .base import Base, utcnow
 from .cases import CaseSnapshot
 from .feedback import CandidateFeedback, Notification
+from .integrations import PartnerConnection, PartnerLink, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from .meetings import OFFER_SECTIONS, Invitation, JobRole, Meeting, MeetingCase, MeetingReviewer
+from .retention import MeetingOutcome, MeetingRetention
 from .review import DroppedSuggestion, LineComment, TalkingPoint
 from .runs import Run, RunArtifact, RunKind, RunStatus
 from .runtimes import RuntimeEnvironment
@@ -17,4 +21,7 @@ __all__ = [
     "RunArtifact", "RuntimeEnvironment",
     "RunKind", "RunStatus", "Submission", "SubmissionFile", "SubmissionStatus", "StaffRole", "User",
     "WorkerHeartbeat",
+    "AuditEvent", "MeetingOutcome", "MeetingRetention",
+    "PartnerConnection", "PartnerLink", "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint",
+    "ApiKey",
 ]

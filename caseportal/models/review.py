@@ -28,8 +28,13 @@ class TalkingPoint(Base):
     # The key of the suggestion this point was accepted from ("" when written by hand): it is not offered again.
     suggestion_key: Mapped[str] = mapped_column(String(80), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The last edit, by whom and when; the author stays who wrote it, so a rewritten point is never shown under
+    # its first author's name alone.
+    edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    edited_at: Mapped[datetime | None] = mapped_column(default=None)
 
-    author: Mapped[User | None] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    edited_by: Mapped[User | None] = relationship(foreign_keys=[edited_by_id])
 
 
 class LineComment(Base):

@@ -46,6 +46,9 @@ class Run(Base):
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
     duration_s: Mapped[float | None] = mapped_column(default=None)
     recorded_count: Mapped[int] = mapped_column(default=0)
+    # Times another worker took the run over after its holder stopped (its lease ran out): the candidate's
+    # page then says a machine stopped and the run is starting again, instead of "running" for minutes.
+    restarts: Mapped[int] = mapped_column(default=0, server_default="0")
 
     artifacts: Mapped[list[RunArtifact]] = relationship(
         order_by="RunArtifact.name", cascade="all, delete-orphan"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -14,6 +15,19 @@ from .base import Base, utcnow
 
 #: werkzeug's hashing method; tests lower the cost (a module setting, not a per-call flag, keeps the API small).
 PASSWORD_METHOD = "scrypt"
+
+#: One throw-away hash per hashing method, made on first use: checked against when no account matches.
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def check_without_account(password: str) -> bool:
+    """Check a password against a hash no password matches, so an unknown e-mail costs the same work as a known
+    one and the answer time does not tell which e-mails have an account. Always False."""
+    method = PASSWORD_METHOD
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash(secrets.token_hex(16), method=method)
+    check_password_hash(_DUMMY_HASHES[method], password)
+    return False
 
 
 class StaffRole(enum.StrEnum):

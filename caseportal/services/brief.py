@@ -27,7 +27,7 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy.orm import Session
 
 from caseportal.casebook import CaseSpec, Library, ReviewerPrompt
-from caseportal.i18n import N_
+from caseportal.i18n import N_, current_language
 from caseportal.i18n import gettext as _
 from caseportal.models import OFFER_SECTIONS, Meeting, Submission
 
@@ -231,7 +231,8 @@ def _case_material(session: Session, sub: Submission, spec: CaseSpec | None, aud
         comments = tuple(BriefComment(c.file_path, c.line, c.body, c.author.name if c.author else "")
                          for c in review_svc.list_comments(session, sub))
     case = BriefCase(
-        slug=sub.case_slug, title=spec.title if spec else sub.case_slug, kind=spec.kind if spec else "",
+        slug=sub.case_slug, title=spec.text(current_language()).title if spec else sub.case_slug,
+        kind=spec.kind if spec else "",
         time_estimate_minutes=spec.time_estimate_minutes if spec else None, submitted_at=sub.submitted_at,
         points=tuple(points), comments=comments,
         prompts=tuple(spec.reviewer_prompts) if staff and spec else (),
@@ -264,7 +265,8 @@ def brief_for(session: Session, meeting: Meeting, casebook: Library, audience: A
     if staff and not submitted:
         for slug in meeting.case_slugs:
             spec = casebook.get(slug)
-            cases.append(BriefCase(slug=slug, title=spec.title if spec else slug, kind=spec.kind if spec else "",
+            cases.append(BriefCase(slug=slug, title=spec.text(current_language()).title if spec else slug,
+                                   kind=spec.kind if spec else "",
                                    time_estimate_minutes=spec.time_estimate_minutes if spec else None,
                                    prompts=tuple(spec.reviewer_prompts) if spec else ()))
     role = meeting.job_role

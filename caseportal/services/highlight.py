@@ -31,6 +31,8 @@ MAX_SHOWN_LINES = 5000
 
 #: Highlighted files kept per web process: at most 256 files and 16 million characters of HTML.
 _highlighted: DigestLRU[tuple[Markup, ...]] = DigestLRU(256, max_weight=16_000_000)
+#: The same files as numbered table rows (the reviewer's code view), keyed by name, content and anchor prefix.
+_rows: DigestLRU[tuple[Markup, ...]] = DigestLRU(256, max_weight=24_000_000)
 
 
 def _lexer(path: str, text: str) -> Lexer:
@@ -68,6 +70,23 @@ def highlight_lines(path: str, text: str) -> list[Markup]:
         found = tuple(_highlight_lines(name, text))
         _highlighted.put(key, found, sum(len(line) for line in found))
     return list(found)
+
+
+def table_rows(path: str, text: str, anchor: str) -> tuple[Markup, ...]:
+    """One ``<tr>`` per line (number with its ``#<anchor>-<n>`` link, highlighted code), built once per content.
+
+    The reviewer's page showed every line through a Jinja loop on every request; the rows depend only on the
+    file's name, its text and the anchor prefix, all part of the key, so an edited file gets new rows at once.
+    """
+    key = digest("rows", PurePosixPath(path).name, text, anchor)
+    found = _rows.get(key)
+    if found is None:
+        a = escape(anchor)
+        found = tuple(Markup(f'<tr id="{a}-{n}"><td class="ln"><a href="#{a}-{n}">{n}</a></td>'  # noqa: S704
+                             f'<td class="code">{line}</td></tr>')  # line is highlight_lines' escaped HTML
+                      for n, line in enumerate(highlight_lines(path, text), start=1))
+        _rows.put(key, found, sum(len(row) for row in found))
+    return found
 
 
 def _highlight_lines(path: str, text: str) -> list[Markup]:

@@ -20,7 +20,7 @@ from caseportal.config import Settings
 from caseportal.i18n import gettext as _
 from caseportal.models import Invitation, Meeting, utcnow
 
-from . import calendar, mail
+from . import calendar, events, mail
 from .errors import LinkInvalid
 from .invitation_mail import invitation_email
 
@@ -134,5 +134,7 @@ def mark_opened(inv: Invitation, now: datetime | None = None) -> bool:
     stmt = (update(Invitation).where(Invitation.id == inv.id, Invitation.first_opened_at.is_(None))
             .values(first_opened_at=now).execution_options(synchronize_session=False))
     first = cast("CursorResult[Any]", session.execute(stmt)).rowcount == 1
+    if first:
+        events.emit(session, "invitation.opened", meeting_id=inv.meeting_id, invitation_id=inv.id)
     session.expire(inv, ["first_opened_at"])
     return first

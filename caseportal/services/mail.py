@@ -26,7 +26,7 @@ def build_message(settings: Settings, to: str, subject: str, body_text: str,
     msg = EmailMessage()
     msg["From"] = settings.mail_sender
     msg["To"] = to
-    msg["Subject"] = subject
+    msg["Subject"] = " ".join(subject.split())  # a role title saved with a line break must not break the header
     msg["Date"] = formatdate(localtime=False)
     sender_domain = settings.mail_sender.rpartition("@")[2] or None
     msg["Message-ID"] = make_msgid(domain=sender_domain)
@@ -45,7 +45,11 @@ def send_mail(settings: Settings, to: str, subject: str, body_text: str, ics: by
     """
     if not mail_configured(settings):
         return False
-    msg = build_message(settings, to, subject, body_text, ics)
+    try:
+        msg = build_message(settings, to, subject, body_text, ics)
+    except ValueError:  # an address with a line break or another header-unsafe character
+        log.warning("not mailing a header-unsafe address or subject")
+        return False
     try:
         if settings.mail_port == 465:  # implicit TLS ("SMTPS")
             smtp: smtplib.SMTP = smtplib.SMTP_SSL(settings.mail_server, settings.mail_port,

@@ -33,6 +33,7 @@ from caseportal.models import (
 )
 from sandbox.spec import CHECK_STATUSES
 
+from . import events
 from .diffing import split_lines
 from .errors import Invalid
 
@@ -159,12 +160,18 @@ def add_talking_point(session: Session, submission: Submission, author: User | N
 
 
 def update_talking_point(session: Session, point: TalkingPoint, text: str, file_path: str = "",
-                         line: int | None = None) -> TalkingPoint:
+                         line: int | None = None, editor: User | None = None,
+                         now: datetime | None = None) -> TalkingPoint:
+    """Change a point's text or anchor. A change records its editor and time (the author stays), so a point
+    rewritten by another reviewer is shown with who changed it; saving it unchanged records nothing."""
     submission = session.get(Submission, point.submission_id)
     assert submission is not None  # the foreign key cascades: a point never outlives its submission
     _require_submitted(submission)
-    point.text = _clean_text(text, MAX_POINT_CHARS, _("Please write the talking point."))
-    point.file_path, point.line = _anchor(submission, file_path, line)
+    body = _clean_text(text, MAX_POINT_CHARS, _("Please write the talking point."))
+    path, ln = _anchor(submission, file_path, line)
+    if (body, path, ln) != (point.text, point.file_path, point.line) and editor is not None:
+        point.edited_by_id, point.edited_at = editor.id, now or utcnow()
+    point.text, point.file_path, point.line = body, path, ln
     session.flush()
     return point
 
@@ -239,6 +246,7 @@ def mark_reviewed(session: Session, submission: Submission, user: User, now: dat
     submission.reviewed_at = now or utcnow()
     submission.reviewed_by_id = user.id
     session.flush()
+    events.emit(session, "submission.reviewed", meeting_id=submission.meeting_id, submission_id=submission.id)
 
 
 def unmark_reviewed(session: Session, submission: Submission) -> None:

@@ -15,16 +15,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Executable, and_, func, or_, select, update
+from sqlalchemy import CursorResult, Executable, and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from caseportal.i18n import N_, current_language, ngettext
 from caseportal.i18n import gettext as _
 from caseportal.models import Meeting, Run, RunArtifact, RunKind, RunStatus, Submission, utcnow
 
+from . import events
 from .errors import Invalid, RateLimited
 
 #: Stored on the run in English (the worker has no visitor); :func:`view` shows it in the visitor's language.
+#: Shown while a run whose worker stopped is taken over (``Run.restarts``), instead of "running" for minutes.
+RESTART_NOTE = N_("A test machine stopped; your run is starting again on another one.")
 INFRA_EXPLANATION = N_(
     "Our test machines had a problem running your work. This is not your fault and does not count against "
     "you; we will try again, and the team can see what happened."
@@ -49,9 +52,10 @@ def request_run(session: Session, submission: Submission, kind: RunKind, *, runs
     if not submission.files:
         raise Invalid(_("There are no files to run yet. Save or upload your work first."))
     if kind == RunKind.CHECK:
-        # Requests of one meeting take turns (a row lock on PostgreSQL; SQLite has one writer at a time), so the
-        # waiting-run check and the hourly count below see every request committed before this one.
-        session.execute(select(Meeting.id).where(Meeting.id == submission.meeting_id).with_for_update())
+        # Requests of one meeting take turns, so the waiting-run check and the hourly count below see every
+        # request committed before this one. The lock is taken with a write: it locks the row on PostgreSQL and
+        # takes SQLite's single write lock, where FOR UPDATE is ignored and reads run outside a transaction.
+        session.execute(update(Meeting).where(Meeting.id == submission.meeting_id).values(id=Meeting.id))
         pending = session.scalar(
             select(Run).where(Run.submission_id == submission.id, Run.kind == RunKind.CHECK,
                               Run.status.in_([RunStatus.QUEUED, RunStatus.RUNNING])).order_by(Run.id.desc())
@@ -96,7 +100,9 @@ def claim(session: Session, run_id: int, worker: str, lease_s: int, now: datetim
                    and_(Run.status == RunStatus.RUNNING, Run.lease_until < now)))
         .values(status=RunStatus.RUNNING, claim_token=token, attempts=Run.attempts + 1,
                 lease_until=now + timedelta(seconds=lease_s), worker=worker[:200],
-                started_at=func.coalesce(Run.started_at, now))
+                started_at=func.coalesce(Run.started_at, now),
+                # Taking over a running run means its holder stopped: the candidate's page says so.
+                restarts=Run.restarts + case((Run.status == RunStatus.RUNNING, 1), else_=0))
         .execution_options(synchronize_session=False)
     )
     return token if _rows_changed(session, stmt) == 1 else None
@@ -135,6 +141,7 @@ def record(session: Session, run_id: int, token: str, result: Any, now: datetime
     for name, content in sorted((result.artifacts or {}).items()):
         mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
         session.add(RunArtifact(run_id=run_id, name=name[:255], content=content, mime=mime))
+    events.emit(session, "run.finished", run_id=run_id, outcome=str(getattr(result.outcome, "value", result.outcome)))
     return True
 
 
@@ -157,13 +164,29 @@ def release_for_retry(session: Session, run_id: int, token: str, error: str, max
 
 
 def stale_run_ids(session: Session, now: datetime | None = None, queued_grace_s: int = 120) -> list[int]:
-    """Runs whose worker died (lease expired) or whose job never reached the queue (web process killed)."""
+    """Runs whose worker died (lease expired) or whose job may never have reached the queue (web process killed)."""
     now = now or utcnow()
-    q = select(Run.id).where(or_(
-        and_(Run.status == RunStatus.RUNNING, Run.lease_until < now),
-        and_(Run.status == RunStatus.QUEUED, Run.created_at < now - timedelta(seconds=queued_grace_s)),
-    )).order_by(Run.id)
-    return list(session.scalars(q))
+    return sorted({*interrupted_run_ids(session, now), *lost_queued_run_ids(session, now, queued_grace_s)})
+
+
+def interrupted_run_ids(session: Session, now: datetime | None = None) -> list[int]:
+    """Runs a worker claimed and stopped extending (killed, paused, cut off): only an expired lease counts.
+
+    A run that merely waits in the queue, however long, is never interrupted.
+    """
+    now = now or utcnow()
+    return list(session.scalars(select(Run.id).where(Run.status == RunStatus.RUNNING, Run.lease_until < now)
+                                .order_by(Run.id)))
+
+
+def lost_queued_run_ids(session: Session, now: datetime | None = None, grace_s: int = 120) -> list[int]:
+    """Queued runs older than ``grace_s``: their job may never have reached the queue (web process killed).
+
+    Only meaningful while the queue holds no job: with a backlog, an old queued run is simply waiting.
+    """
+    now = now or utcnow()
+    return list(session.scalars(select(Run.id).where(
+        Run.status == RunStatus.QUEUED, Run.created_at < now - timedelta(seconds=grace_s)).order_by(Run.id)))
 
 
 def expire_dead_claims(session: Session, host: str, is_alive: Callable[[int], bool],
@@ -205,6 +228,7 @@ class RunView:
     metrics: dict[str, Any]
     artifacts: list[str]
     finished: bool
+    note: str = ""  # what is happening to an unfinished run, when it is more than "waiting" or "running"
 
     def to_json(self) -> dict[str, Any]:
         return self.__dict__.copy()
@@ -238,27 +262,46 @@ def candidate_explanation(outcome: str, visible_checks: list[dict[str, Any]], li
     return ""
 
 
+#: What a candidate reads about a run after handing in: nothing of its checks, counts or metrics, which the judge
+#: computed on material the candidate must never learn (docs/sandbox-contract.md, "What a candidate sees").
+HANDED_IN_EXPLANATION = N_("Your work has been handed in and checked. The team goes through the results with you "
+                           "in the meeting.")
+
+
 def view(run: Run, audience: str) -> RunView:
-    """The run as shown to "candidate" or "reviewer"."""
+    """The run as shown to "candidate" or "reviewer".
+
+    What a candidate sees is decided here from the kind of run, never from flags in the stored results: a
+    practice run mounts only the case's visible checks and data, so all it reports is the candidate's own
+    material; a full run (after handing in) shows no check, count, message, metric or output at all."""
     data: dict[str, Any] = json.loads(run.result_json) if run.result_json else {}
     checks = list(data.get("checks") or [])
-    if audience == "candidate":
-        checks = [c for c in checks if c.get("visible", True)]
     finished = run.status in (RunStatus.DONE, RunStatus.ERROR)
-    # A full run's raw output may name hidden checks, so candidates get only the check list and explanation.
-    show_output = audience != "candidate" or run.kind == RunKind.CHECK
+    practice = run.kind == RunKind.CHECK
+    candidate = audience == "candidate"
     explanation = _(run.explanation) if run.explanation == INFRA_EXPLANATION else run.explanation
-    if audience == "candidate" and finished and run.outcome and run.outcome != "infra_error" \
-            and current_language() != "en":
+    if candidate:  # a flag can only hide a check from a candidate here, never show one
+        checks = [c for c in checks if c.get("visible", True) is True] if practice else []
+    if candidate and not practice:
+        explanation = _(HANDED_IN_EXPLANATION) if finished else ""
+    elif candidate and finished and run.outcome and run.outcome != "infra_error" and current_language() != "en":
         explanation = candidate_explanation(run.outcome, checks, dict(data.get("limits") or {})) or explanation
-    if audience == "candidate" and run.status == RunStatus.QUEUED and run.attempts:
+    if candidate and run.status == RunStatus.QUEUED and run.attempts:
         explanation = _("Waiting for a free test machine.")
+    show_output = not candidate or practice
     return RunView(
-        id=run.id, kind=run.kind.value, status=run.status.value, outcome=run.outcome,
-        explanation=explanation if (finished or audience != "candidate") else "",
+        id=run.id, kind=run.kind.value, status=run.status.value, outcome=run.outcome if not candidate or practice
+        else None,
+        explanation=explanation if (finished or not candidate) else "",
         checks=checks, stdout=str(data.get("stdout") or "") if show_output else "",
         stderr=str(data.get("stderr") or "") if show_output else "",
-        duration_s=run.duration_s, metrics=dict(data.get("metrics") or {}),
-        artifacts=[a.name for a in run.artifacts] if audience != "candidate" else [],
-        finished=finished,
+        duration_s=run.duration_s, metrics=dict(data.get("metrics") or {}) if show_output else {},
+        artifacts=[a.name for a in run.artifacts] if not candidate else [],
+        finished=finished, note=restart_note(run) if not finished else "",
     )
+
+
+def restart_note(run: Run, now: datetime | None = None) -> str:
+    """The restart note for a run taken over from a stopped worker, or whose worker just went silent."""
+    expired = run.status == RunStatus.RUNNING and run.lease_until is not None and run.lease_until < (now or utcnow())
+    return _(RESTART_NOTE) if run.restarts or expired else ""

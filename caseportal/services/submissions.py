@@ -22,7 +22,7 @@ from caseportal.i18n import N_
 from caseportal.i18n import gettext as _
 from caseportal.models import Meeting, Submission, SubmissionFile, SubmissionStatus, utcnow
 
-from . import case_versions, uploads
+from . import case_versions, events, uploads
 from .errors import Invalid, NotFound
 from .uploads import Limits, LimitSource, human_size
 
@@ -127,6 +127,7 @@ def start(session: Session, meeting: Meeting, case: CaseSpec, now: datetime | No
     sub.files = [_new_file(path, content, now) for path, content in sorted(case.starter_files.items())]
     session.add(sub)
     session.flush()
+    events.emit(session, "case.started", meeting_id=meeting.id, submission_id=sub.id)
     return sub
 
 
@@ -199,6 +200,7 @@ def add_uploads(session: Session, submission: Submission, files: list[tuple[str,
     max_mb = case.submission.max_upload_mb if case is not None else None
     limits = Limits.from_settings(settings, max_mb)
     prepared = uploads.prepare(files, limits, accepted_extensions, _known_roots(case))
+    uploads.check_name_clashes((p for p, _c in prepared), (f.path for f in submission.files))
     protected = _protected(case)
     for path, _content in prepared:
         if path in protected:
@@ -277,6 +279,7 @@ def submit(session: Session, submission: Submission, notes_more_time: str, quest
     submission.submitted_at = now
     _touch(submission, now)
     session.flush()
+    events.emit(session, "case.handed_in", meeting_id=submission.meeting_id, submission_id=submission.id)
     return submission
 
 

@@ -46,6 +46,9 @@ JUNK_SUFFIXES = (".pyc", ".pyo", "~", ".swp")
 _DRIVE = re.compile(r"^[A-Za-z]:")
 # Direction overrides make "gpj.py" look like "yp.jpg": refused like control characters.
 _BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Characters that draw nothing besides the format ones (Cf: zero-width space and joiners, BOM, soft hyphen):
+# two names that differ only by them look the same, so they are refused too.
+_BLANK_LETTERS = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0")
 
 
 class LimitSource(Protocol):
@@ -116,7 +119,8 @@ def normalise_name(name: str, *, keep_dirs: bool) -> str:
 
     Plain uploads (``keep_dirs=False``) keep only the last path part, as some browsers send full paths.
     Archive entries keep their folders but may not be absolute, carry a drive letter or climb out with ``..``.
-    Names are NFC-normalised so that "é" typed on a Mac and on Windows is the same file.
+    Names are NFC-normalised so that "é" typed on a Mac and on Windows is the same file; control, format and
+    zero-width characters are refused, as they hide what a name really is.
     """
     if not isinstance(name, str):
         raise Invalid(_("A file without a usable name was sent.") + " " + _(NOTHING_SAVED))
@@ -124,6 +128,9 @@ def normalise_name(name: str, *, keep_dirs: bool) -> str:
     if any(unicodedata.category(ch) == "Cc" or ch in _BIDI for ch in name):
         raise Invalid(_("The file name ‘%(name)s’ contains control characters. Please rename the file.",
                         name=_shown(name)) + " " + _(NOTHING_SAVED))
+    if any(unicodedata.category(ch) in ("Cf", "Zl", "Zp") or ch in _BLANK_LETTERS for ch in name):
+        raise Invalid(_("The file name ‘%(name)s’ contains invisible characters (such as a zero-width space). "
+                        "Please rename the file.", name=_shown(name)) + " " + _(NOTHING_SAVED))
     unified = name.replace("\\", "/")
     if not keep_dirs:
         unified = unified.rsplit("/", 1)[-1]
@@ -147,6 +154,25 @@ def normalise_name(name: str, *, keep_dirs: bool) -> str:
         raise Invalid(_("‘%(name)s’ has a name longer than %(n)s characters. Please shorten it.",
                         name=_shown(path), n=MAX_NAME_CHARS) + " " + _(NOTHING_SAVED))
     return path
+
+
+def name_key(path: str) -> str:
+    """What two names share when a person would take them for one file: case folded and compatibility forms
+    (full-width letters, ligatures) folded. Also what file systems that ignore case would make of them."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", path).casefold())
+
+
+def check_name_clashes(incoming: Iterable[str], existing: Iterable[str] = ()) -> None:
+    """Refuse names that differ from another name only in case or width (``Data.csv``, ``data.csv``,
+    ``ｄata.csv``); a name identical to an existing one is a replacement and fine."""
+    taken = {name_key(p): p for p in existing}
+    for path in incoming:
+        other = taken.get(name_key(path))
+        if other is not None and other != path:
+            raise Invalid(_("‘%(name)s’ and ‘%(other)s’ differ only in upper and lower case or in how their "
+                            "letters are written. Please give the files clearly different names.",
+                            name=_shown(path), other=_shown(other)) + " " + _(NOTHING_SAVED))
+        taken[name_key(path)] = path
 
 
 def check_extension(path: str, accepted_extensions: Collection[str]) -> None:
@@ -284,6 +310,7 @@ def extract_zip(data: bytes, archive_name: str, limits: Limits,
         if path in seen:
             raise Invalid(_("‘%(name)s’ appears twice in ‘%(archive)s’.", name=_shown(path),
                             archive=_shown(archive_name)) + " " + _(NOTHING_SAVED))
+        check_name_clashes([path], seen)
         seen.add(path)
         try:
             with zf.open(info) as fh:
@@ -332,6 +359,7 @@ def prepare(uploads: Iterable[tuple[str, bytes]], limits: Limits, accepted_exten
             if path in out:
                 raise Invalid(_("‘%(name)s’ was sent twice. Please send each file once.", name=_shown(path))
                               + " " + _(NOTHING_SAVED))
+            check_name_clashes([path], out)
             out[path] = data
         if len(out) > limits.max_files:
             raise Invalid(_("That is more than %(max)s files, the most a submission may have.",

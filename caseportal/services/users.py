@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from caseportal.i18n import gettext as _
 from caseportal.models import StaffRole, User
+from caseportal.models.users import check_without_account
 
 from .errors import Invalid
 
@@ -40,11 +41,22 @@ def update_user(session: Session, user: User, *, role: StaffRole, active: bool, 
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active account with this e-mail and password, or None. Every attempt computes exactly one password
+    hash (a throw-away one for an unknown e-mail), so the time taken does not tell who has an account."""
     # Annotated: mypy picks SQLAlchemy's untyped scalar() overload for this select.
     user: User | None = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
-    if user is None or not user.active or not user.check_password(password):
+    if user is None:
+        check_without_account(password)
+        return None
+    if not user.check_password(password) or not user.active:
         return None
     return user
+
+
+def end_sessions(user: User) -> None:
+    """End every session of this account on the server (logout): a copied session cookie names the old session
+    version, which the login loader then refuses. The caller commits."""
+    user.session_version += 1
 
 
 def list_users(session: Session, role: StaffRole | None = None) -> list[User]:

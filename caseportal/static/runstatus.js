@@ -28,19 +28,21 @@
   function render(run) {
     while (box.firstChild) { box.removeChild(box.firstChild); }
     if (run.kind === "full") { box.appendChild(el("p", "hint", t("full"))); }
+    if (run.note) { box.appendChild(el("p", "run-note", run.note)); }  // e.g. a machine stopped, restarting
     if (run.status === "queued") { box.appendChild(el("p", "run-state", t("queued"))); return; }
     if (run.status === "running") { box.appendChild(el("p", "run-state", t("running"))); return; }
     var checks = run.checks || [];
     var counted = checks.filter(function (c) { return c.status !== "advisory"; });
     var passed = checks.filter(function (c) { return c.status === "passed"; });
-    var state = el("p", "run-state");
+    // As _run.html: a full run (handed in) shows no checks and no "no checks" line, only its explanation.
     if (checks.length) {
+      var state = el("p", "run-state");
       state.appendChild(el("strong", null,
         t("summary").replace("{passed}", passed.length).replace("{total}", counted.length)));
-    } else {
-      state.textContent = t("none");
+      box.appendChild(state);
+    } else if (run.kind !== "full") {
+      box.appendChild(el("p", "run-state", t("none")));
     }
-    box.appendChild(state);
     if (run.explanation) { box.appendChild(el("p", "explanation", run.explanation)); }
     if (checks.length) {
       var table = el("table", "checks");
@@ -88,7 +90,7 @@
       .then(function (resp) { return resp.ok ? resp.json() : Promise.reject(resp.status); })
       .then(function (run) {
         failures = 0;
-        var key = run.status + "/" + (run.finished ? "1" : "0");
+        var key = run.status + "/" + (run.finished ? "1" : "0") + (run.note ? "/note" : "");
         if (key !== lastKey) { render(run); lastKey = key; }
         if (run.finished) { hideRefresh(); } else { next(); }
       })

@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
     from .manage import bp as manage_bp
     from .notifications import bp as notifications_bp
     from .ops import bp as ops_bp
+    from .partners import bp as partners_bp
     from .review import bp as review_bp
 
     app.register_blueprint(auth_bp)
@@ -52,9 +53,27 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(ops_bp)
 
+    from caseportal.extensions import csrf
+
+    csrf.exempt(partners_bp)  # the ATSs authenticate with the customer's key, not a browser session
+    app.register_blueprint(partners_bp)
+
+    from . import security
+
+    security.init_app(app, app.extensions["caseportal.settings"])
+    from . import api
+
+    api.init_app(app)
     app.jinja_env.filters["markdown"] = markdown.render
     app.jinja_env.filters["dt"] = _fmt_dt
     environment.init_app(app)
+    from . import template_i18n
+
+    template_i18n.init_app(app)  # after Babel: swaps its Jinja gettext callables for faster ones
+    from . import error_pages, form_messages
+
+    form_messages.init_app(app)  # after template_i18n: our validator messages, WTForms' catalogue as fallback
+    error_pages.init_app(app)
 
     @app.context_processor
     def _globals() -> dict[str, object]:
@@ -107,16 +126,15 @@ def init_app(app: Flask) -> None:
         return render_template("errors/unavailable.html"), 503, headers
 
     @app.errorhandler(HTTPException)
-    def _http_error(err: HTTPException) -> tuple[str, int] | HTTPException:
-        messages = {
-            400: _("The request could not be understood. Please go back and try again."),
-            403: _("You do not have access to this page."),
-            404: _("This page does not exist."),
-            413: _("That upload is too large. Nothing was saved; please upload smaller files."),
-            429: _("Too many requests. Please wait a moment and try again."),
-        }
+    def _http_error(err: HTTPException) -> tuple[str, int] | HTTPException | Response:
+        from .error_pages import http_message
+
         code = err.code or 500
-        if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        if request.path.startswith("/api/"):
+            from .api.problems import http_problem
+
+            return http_problem(err)  # RFC 9457 problems everywhere under /api, also for paths no view matches
+        if request.accept_mimetypes.best == "application/json":
             return err
-        msg = messages.get(code, err.description or _("Something went wrong."))
+        msg = http_message(code)  # never Werkzeug's English description
         return render_template("errors/error.html", message=msg, code=code), code

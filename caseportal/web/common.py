@@ -7,14 +7,17 @@ service call and the "stale button form is a bad request" rule live here, so no 
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from flask import abort
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
+from wtforms import Field, ValidationError
 
 from caseportal.current import db
 from caseportal.models import User
@@ -70,3 +73,12 @@ def commit_or_error(action: Callable[[], T]) -> Outcome[T]:
         session.rollback()
         return Outcome(error=err.message, status=err.status_code)
     return Outcome(value=value)
+
+
+def one_line(_form: FlaskForm, field: Field) -> None:
+    """A WTForms validator for values that can reach a mail header or a file name (titles, names, e-mails,
+    places): line breaks and other control characters are refused at the form with a message, so a value can
+    never split a header or make sending answer 500."""
+    value = field.data if isinstance(field.data, str) else ""
+    if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in value):
+        raise ValidationError(_l("Please write this on one line, without line breaks or control characters."))

@@ -12,6 +12,8 @@ from pathlib import PurePosixPath
 
 from flask import Response, send_file
 
+from .audit_trail import note_download
+
 #: For files and artifacts that are downloaded or shown as images: nothing in them may run or load anything.
 RAW_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
@@ -26,6 +28,7 @@ def send_bytes(content: bytes, name: str, *, mimetype: str = "application/octet-
                csp: str | None = RAW_CSP) -> Response:
     """``content`` as a response: a download unless ``inline``; ``csp=None`` only where a browser viewer needs it
     (PDFs: browsers refuse to start their own sandboxed viewer inside a CSP sandbox)."""
+    note_download("file")  # staff downloads go to the audit log
     resp = send_file(io.BytesIO(content), mimetype=mimetype, as_attachment=not inline,
                      download_name=safe_filename(name), etag=False, max_age=0)
     resp.headers["X-Content-Type-Options"] = "nosniff"

@@ -1,7 +1,8 @@
 """Generate daily cinnamon-bun sales for three bakeries (stdlib only, fixed seed).
 
 Writes data/sales.csv (history up to 2024-09-30, what the candidate sees) and
-checks/hidden/future.csv (2024-10-01..2024-10-28 with the true sales; only mounted in full runs).
+checks/hidden/future_features.csv (2024-10-01..2024-10-28 without the sales, for the probe in full runs) and
+checks/judge/future.csv (the same days with the true sales: only the judge's container gets them).
 
 Demand = store level x weekday x season x weather x promo x holiday x special days x noise,
 with a slow upward trend. 4 October is Kanelbullens dag (cinnamon-bun day): the history has
@@ -58,10 +59,10 @@ def rows(rng: random.Random) -> list[dict[str, object]]:
     return out
 
 
-def write(path: Path, data: list[dict[str, object]]) -> None:
+def write(path: Path, data: list[dict[str, object]], columns: list[str] | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=COLUMNS, lineterminator="\n")
+        w = csv.DictWriter(fh, fieldnames=columns or COLUMNS, lineterminator="\n", extrasaction="ignore")
         w.writeheader()
         w.writerows(data)
 
@@ -71,7 +72,9 @@ def main() -> None:
     history = [r for r in data if r["date"] <= HISTORY_END.isoformat()]
     future = [r for r in data if r["date"] > HISTORY_END.isoformat()]
     write(HERE / "data" / "sales.csv", history)
-    write(HERE / "checks" / "hidden" / "future.csv", future)
+    # October's features go to the probe in the candidate's container, the true sales only to the judge.
+    write(HERE / "checks" / "hidden" / "future_features.csv", future, [c for c in COLUMNS if c != "units_sold"])
+    write(HERE / "checks" / "judge" / "future.csv", future)
     print(f"wrote {len(history)} history rows and {len(future)} future rows")
 
 

@@ -1,7 +1,7 @@
 """Generate the events databases for the signup funnel / A/B test case (stdlib only, fixed seeds).
 
-Writes data/events.db (what the candidate sees) and checks/hidden/events_hidden.db (another world
-with its own seed, dates, rates and bug, only mounted in full runs). Both are built in memory and
+Writes data/events.db (what the candidate sees) and checks/judge/events_hidden.db (another world
+with its own seed, dates, rates and bug, only mounted in the judge's container). Both are built in memory and
 written with VACUUM INTO, so running this twice gives identical bytes with the same SQLite.
 
 The planted problem: experiment "bankid_signup" should split new users 50/50, but one app
@@ -198,7 +198,7 @@ def write(w: World, path: Path) -> dict[str, int | float]:
 
 def main() -> None:
     for world, path in ((VISIBLE, HERE / "data" / "events.db"),
-                        (HIDDEN, HERE / "checks" / "hidden" / "events_hidden.db")):
+                        (HIDDEN, HERE / "checks" / "judge" / "events_hidden.db")):
         counts = write(world, path)
         print(f"wrote {path.relative_to(HERE)}: {counts}, {path.stat().st_size} bytes")
 

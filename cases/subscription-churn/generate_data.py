@@ -1,7 +1,8 @@
 """Generate the customer data for the churn case (stdlib only, fixed seed: reruns are identical).
 
 Writes data/customers.csv (history the candidate sees, with labels) and
-checks/hidden/holdout.csv (later customers with labels, only mounted in full runs).
+checks/hidden/holdout_features.csv (later customers without labels, for the probe in full runs) and
+checks/judge/holdout.csv (the same customers with labels: only the judge's container gets them).
 
 The churn signal is a latent logit with a few non-linear effects (usage collapse, failed
 payments on monthly contracts, a ticket/usage interaction) so that a thoughtful model beats
@@ -66,10 +67,10 @@ def customer(rng: random.Random, account_id: int) -> dict[str, object]:
     }
 
 
-def write(path: Path, rows: list[dict[str, object]]) -> None:
+def write(path: Path, rows: list[dict[str, object]], columns: tuple[str, ...] | list[str] = COLUMNS) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=COLUMNS, lineterminator="\n")
+        w = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
         w.writeheader()
         w.writerows(rows)
 
@@ -78,7 +79,9 @@ def main() -> None:
     rng = random.Random(SEED)
     rows = [customer(rng, i) for i in range(1, 3001)]
     write(HERE / "data" / "customers.csv", rows[:2000])
-    write(HERE / "checks" / "hidden" / "holdout.csv", rows[2000:])
+    # The hold-out's features go to the probe in the candidate's container, its labels only to the judge.
+    write(HERE / "checks" / "hidden" / "holdout_features.csv", rows[2000:], [c for c in COLUMNS if c != "churned"])
+    write(HERE / "checks" / "judge" / "holdout.csv", rows[2000:])
     rate = sum(r["churned"] for r in rows) / len(rows)
     print(f"wrote {len(rows)} customers, churn rate {rate:.1%}")
 

@@ -43,8 +43,9 @@ def make_case(root: Path, files: dict[str, str], judge_inputs: list[str]) -> Cas
         target = folder / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(textwrap.dedent(text), encoding="utf-8")
-    with (folder / "case.yaml").open("a", encoding="utf-8") as fh:
-        fh.write(f"judge:\n  inputs: {json.dumps(judge_inputs)}\n")
+    yaml = folder / "case.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace("judge:\n  inputs: []\n",
+                                                             f"judge:\n  inputs: {json.dumps(judge_inputs)}\n"))
     return load_case(folder)
 
 
@@ -105,13 +106,16 @@ def test_judge_runs_on_data_only_and_its_checks_come_back_hidden(tmp_path: Path,
                      runner=recording(specs), image_ref=python_image)
 
     assert len(specs) == 2 and specs[1].env["CASEPORTAL_CHECKS"] == "judge"
-    assert set(specs[1].files) == {"solution.py", "notes.txt", "observations/seen.txt"}
+    # the scaffold's probe (checks/hidden) reaches the judge only as its saved observation
+    assert set(specs[1].files) == {"solution.py", "notes.txt", "observations/seen.txt",
+                                   "observations/probes/ties_by_name.json"}
     checks = by_name(result)
     judge = ["test_observation_matches_answer", "test_inputs_arrive_as_data_and_nothing_else", "test_fails_on_purpose",
              "judge_note"]
     assert [(checks[n].status, checks[n].visible) for n in judge if n in checks] == [
         ("passed", False), ("passed", False), ("failed", False), ("advisory", False)], result.checks
-    assert checks["test_observe"].visible and checks["test_hidden"].status == "passed"
+    # of the candidate's container only its visible checks stay: the probe's own result is no verdict
+    assert set(checks) == {"test_observe", *judge} and checks["test_observe"].visible
     assert "judge checks can fail" in checks["test_fails_on_purpose"].message
     assert result.metrics["judge_score"] == 1.0 and result.outcome is Outcome.failed
     assert {"observations/seen.txt", "plots/other.txt"} <= set(result.artifacts)
@@ -155,31 +159,29 @@ def test_candidate_container_cannot_read_the_judges_answers(tmp_path: Path, pyth
         "starter/search.py": search,
         "checks/hidden/planted.txt": f"HID-{token}\n",
         "checks/hidden/test_search.py": """
-            import json
             from pathlib import Path
 
-            from caseportal_check import artifact_path, record_metric
+            from caseportal_check import probe
 
+            @probe
             def test_search_the_whole_filesystem():
                 import search
 
-                found = search.find()
-                artifact_path("observations/found.json").write_text(json.dumps(found))
-                record_metric("found_hidden_marker", len(found["hidden"]))
-                record_metric("found_judge_marker", len(found["judge"]))
-                record_metric("judge_folder_mounted", float(Path("/case/checks/judge").exists()))
+                return {**search.find(), "judge_folder_mounted": Path("/case/checks/judge").exists()}
             """,
         "checks/judge/answers.txt": f"JDG-{token}\n",
         "checks/judge/test_judge.py": """
-            import json
             from pathlib import Path
 
-            from caseportal_check import record_metric
+            from caseportal_check import observed, record_metric
 
             def test_the_judge_has_its_answers():
                 text = (Path(__file__).parent / "answers.txt").read_text()
                 record_metric("judge_saw_marker", float(text.startswith("JDG-")))
-                found = json.loads(Path("observations/found.json").read_text())
+                found = observed("search_the_whole_filesystem")  # the candidate's metrics would not count
+                record_metric("found_hidden_marker", len(found["hidden"]))
+                record_metric("found_judge_marker", len(found["judge"]))
+                record_metric("judge_folder_mounted", float(found["judge_folder_mounted"]))
                 assert found["judge"] == [], found
             """,
     }, judge_inputs=["search.py"])
@@ -246,8 +248,10 @@ def test_a_forged_observation_is_still_scored_by_the_judge(tmp_path: Path, pytho
 
     assert result.metrics.get("claimed_score") == 1.0, result.checks  # the forgery reached the judge as data ...
     assert result.metrics["score"] == 0.0  # ... and the judge's own computation overrides the forged metric
-    judged = [c for c in result.checks if c.name == "test_judge_score" and c.message]
-    assert judged and judged[0].status == "failed" and not judged[0].visible
+    # the forged "passed" check and metric from the candidate's container are dropped, not just outvoted
+    judged = [c for c in result.checks if c.name == "test_judge_score"]
+    assert len(judged) == 1 and judged[0].status == "failed" and not judged[0].visible, result.checks
+    assert set(result.metrics) == {"claimed_score", "score"}
     assert result.outcome is Outcome.failed
 
 

@@ -177,7 +177,7 @@ def _meeting_runs(engine: Engine, meeting_id: int) -> list[RunStatus]:
                               .where(Submission.meeting_id == meeting_id)))
 
 
-def _candidate(origin: str, engine: Engine, token: str, meeting_id: int) -> None:
+def _candidate(origin: str, engine: Engine, token: str, meeting_id: int, presses: int = PRESSES) -> None:
     """One candidate in their own browser session: open the case, start it, then press "Run checks" and wait for
     the result, a few times (a press while a run waits would return that run rather than queue another)."""
     page = f"{origin}/i/{token}/case/{SLUG}"
@@ -187,7 +187,7 @@ def _candidate(origin: str, engine: Engine, token: str, meeting_id: int) -> None
         form = {"csrf_token": found.group(1)}
         started = browser.post(f"{page}/start", data=form, timeout=30, allow_redirects=False)
         assert started.status_code == 302, started.text[-3000:]
-        for press in range(1, PRESSES + 1):
+        for press in range(1, presses + 1):
             resp = browser.post(f"{page}/run", data=form, timeout=30, allow_redirects=False)
             assert resp.status_code == 302, resp.text[-3000:]
             deadline = time.monotonic() + 150

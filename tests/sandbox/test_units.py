@@ -207,7 +207,7 @@ def test_pack_input_header_and_members() -> None:
     spec = RunSpec(image="i", files={"main.py": b"print(1)"}, case_files={"checks/visible/t.py": b"x"})
     payload = pack_input(spec, "n" * 32)
     header, _, body = payload.partition(b"\n")
-    assert header == f"CPIN1 {'n' * 32} {len(body)}".encode()
+    assert header == f"CPIN1 {'n' * 32} {len(body)} timeout=60".encode()  # cp-entry enforces the limit
     names = tarfile.open(fileobj=io.BytesIO(body)).getnames()
     assert names == ["case/checks/visible/t.py", "work/main.py"]
 

@@ -79,7 +79,10 @@ def test_thresholds_are_stated_and_shared(slug: str, helper: str, name: str, en:
     assert en.format(value) in briefs["en"]
     assert sv.format(str(value).replace(".", ",")) in briefs["sv"]
     module = helper.removesuffix(".py")
-    for kind in ("visible", "hidden"):
+    judge_copy = folder / "checks" / "judge" / helper
+    assert judge_copy.read_bytes() == (folder / "checks" / "visible" / helper).read_bytes(), \
+        f"checks/judge/{helper} is not an exact copy of the visible rule"
+    for kind in ("visible", "judge"):
         for test in (folder / "checks" / kind).glob("test_*.py"):
             source = test.read_text()
             assert f"import {module}" in source, f"{test.name} does not use {helper}"

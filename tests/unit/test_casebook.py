@@ -79,7 +79,7 @@ def test_shipped_case_validates(slug: str):
     assert "not an exam" in " ".join(case.briefs["en"].split())
     assert case.review_focus and case.reviewer_prompts
     if case.runtime != "none":
-        assert case.visible_checks and case.hidden_checks and case.solution_files
+        assert case.visible_checks and case.judge_checks and case.solution_files
 
 
 def data_and_checks(folder: Path) -> dict[str, bytes]:
@@ -172,7 +172,8 @@ def test_missing_brief(library: Path):
 
 def test_missing_translation(library: Path):
     folder = library / "demo-coding"
-    edit_yaml(folder, languages=["en", "sv"])
+    edit_yaml(folder, languages=["en", "sv"],
+              translations={"sv": {"title": "Demo", "summary": "En demo på svenska.", "review_focus": ["Koden"]}})
     p = only_problem(folder)
     assert Path(p.file).name == "brief.sv.md" and "missing" in p.message
 
@@ -184,11 +185,14 @@ def test_editable_glob_must_match_a_starter_file(library: Path):
     assert p.field == "submission.editable[0]"
 
 
-def test_missing_hidden_checks(library: Path):
+def test_missing_judge_checks(library: Path):
+    """The verdict of a full run is the judge's, so an automated case needs one; hidden probes are optional."""
     folder = library / "demo-coding"
     shutil.rmtree(folder / "checks" / "hidden")
-    p = only_problem(folder)
-    assert p.file.endswith("checks/hidden") and p.field == "runtime"
+    assert validate(folder) == []
+    (folder / "checks" / "judge" / "test_judge.py").unlink()
+    problems = validate(folder)
+    assert any(p.file.endswith("checks/judge") and p.field == "runtime" for p in problems), problems
 
 
 def test_symlink_escaping_the_folder_is_refused(library: Path, tmp_path: Path):
@@ -275,7 +279,8 @@ def test_case_files_for_run_hides_hidden_checks(library: Path):
     case = load_case(library / "demo-coding")
     visible = case_files_for_run(case, "visible")
     full = case_files_for_run(case, "all")
-    assert "case.yaml" in visible and "checks/visible/test_visible.py" in visible
+    assert "case.yaml" not in visible and "case.yaml" not in full  # reviewer prompts never enter a run
+    assert "checks/visible/test_visible.py" in visible
     assert not any(k.startswith("checks/hidden/") for k in visible)
     assert "checks/hidden/test_hidden.py" in full
     assert not any(k.startswith(("solution/", "starter/")) or k == "brief.md" for k in full)
@@ -287,8 +292,9 @@ def test_case_files_for_run_includes_data():
     case = load_case(CASES / "subscription-churn")
     files = case_files_for_run(case, "visible")
     assert "data/customers.csv" in files
-    assert "checks/hidden/holdout.csv" not in files
-    assert "checks/hidden/holdout.csv" in case_files_for_run(case, "all")
+    full = case_files_for_run(case, "all")
+    assert "checks/hidden/holdout_features.csv" not in files and "checks/hidden/holdout_features.csv" in full
+    assert not any(b"churned" in v for k, v in full.items() if k.startswith("checks/hidden/"))  # no labels
 
 
 def test_reference_submission_overlays_the_starter():
@@ -303,7 +309,7 @@ def test_scaffold_is_valid(tmp_path: Path, kind: str):
     folder = scaffold(tmp_path, "fresh-case", kind)
     assert validate(folder) == []
     case = load_case(folder)
-    assert case.kind == kind and case.starter_files and case.hidden_checks
+    assert case.kind == kind and case.starter_files and case.judge_checks
 
 
 def test_scaffold_refuses_bad_slug_and_existing(tmp_path: Path):

@@ -22,12 +22,18 @@ def judged_case(root: Path, inputs: str = '["answer.txt", "eval/*.py"]') -> Path
     (folder / "starter" / "answer.txt").write_text("7\n")
     (folder / "starter" / "eval").mkdir()
     (folder / "starter" / "eval" / "score.py").write_text("X = 1\n")
-    (folder / "checks" / "judge").mkdir()
+    for old in (folder / "checks" / "judge").iterdir():
+        old.unlink()
     (folder / "checks" / "judge" / "test_judge.py").write_text("def test_j():\n    pass\n")
     (folder / "checks" / "judge" / "answers.csv").write_text("id,label\n1,a\n")
-    with (folder / "case.yaml").open("a") as fh:
-        fh.write(f"judge:\n  inputs: {inputs}\n")
+    set_judge_inputs(folder, inputs)
     return folder
+
+
+def set_judge_inputs(folder: Path, inputs: str) -> None:
+    """Replace the scaffold's ``judge.inputs`` (every automated case has a judge block)."""
+    yaml = folder / "case.yaml"
+    yaml.write_text(yaml.read_text().replace("judge:\n  inputs: []\n", f"judge:\n  inputs: {inputs}\n"))
 
 
 def result(outcome: Outcome, *checks: CheckResult, **kw: Any) -> RunResult:
@@ -41,9 +47,9 @@ def test_judge_files_never_reach_the_candidates_run(tmp_path: Path) -> None:
     case = load_case(judged_case(tmp_path))
     assert case.has_judge and case.judge_inputs == ("answer.txt", "eval/*.py")
     for checks in ("visible", "all"):
-        assert not any(k.startswith("checks/judge") for k in case_files_for_run(case, checks))  # type: ignore[arg-type]
+        assert not any(k.startswith("checks/judge") for k in case_files_for_run(case, checks))
     judge = case_files_for_judge(case)
-    assert set(judge) == {"case.yaml", "checks/judge/test_judge.py", "checks/judge/answers.csv"}
+    assert set(judge) == {"checks/judge/test_judge.py", "checks/judge/answers.csv"}  # never case.yaml
 
 
 def test_the_judge_folder_counts_in_the_version(tmp_path: Path) -> None:
@@ -74,12 +80,14 @@ def test_validator_refuses_a_bad_judge_block(tmp_path: Path) -> None:
     assert any(p.field == "judge.inputs[0]" for p in validate(folder))
 
 
-def test_a_case_loaded_from_a_stored_version_still_has_its_case_yaml(tmp_path: Path) -> None:
+def test_reviewer_only_fields_never_enter_a_run(tmp_path: Path) -> None:
+    """case.yaml carries reviewer_prompts; no stage mounts it, even for a case loaded from a stored version."""
     folder = judged_case(tmp_path)
     case = load_case(folder)
     shutil.rmtree(folder)  # a stored version is unpacked into a folder that is removed after loading
-    assert case_files_for_judge(case)["case.yaml"] == case.case_yaml
-    assert case_files_for_run(case, "all")["case.yaml"] == case.case_yaml
+    prompt = case.reviewer_prompts[0].good.encode()
+    for files in (case_files_for_judge(case), case_files_for_run(case, "all"), case_files_for_run(case, "visible")):
+        assert "case.yaml" not in files and not any(prompt in blob for blob in files.values())
 
 
 # --------------------------------------------------------------------------- what the judge gets
@@ -105,26 +113,27 @@ def test_the_visible_advisory_and_the_judge_share_one_rule() -> None:
     assert judge.read_bytes() == visible.read_bytes()
 
 
-def test_the_shipped_judge_case_hands_over_routing_json_only() -> None:
+def test_the_shipped_judge_case_hands_over_routing_json_and_the_analysis_only() -> None:
     case = load_case(CASES / SLUG)
     assert case.has_judge and "answers.csv" in case.judge_checks
     files = {**case.starter_files, **case.solution_files}
-    assert set(judge_work_files(case, files, {})) == {"routing.json"}
+    assert set(judge_work_files(case, files, {})) == {"routing.json", "ANALYSIS.md"}
     assert not any("judge" in k for k in case_files_for_run(case, "all"))
 
 
 # --------------------------------------------------------------------------- merging the stages
 
 
-def test_merge_hides_judge_checks_and_lets_judge_metrics_win() -> None:
-    candidate = result(Outcome.passed, CheckResult("v", "passed"), metrics={"score": 1.0, "other": 2.0},
-                       stdout="mine", artifacts={"observations/x": b"1"})
+def test_merge_takes_the_verdict_and_the_metrics_from_the_judge() -> None:
+    """The candidate's container may have forged anything: its hidden results and its metrics are dropped."""
+    candidate = result(Outcome.passed, CheckResult("v", "passed"), CheckResult("probe", "passed", visible=False),
+                       metrics={"score": 1.0, "other": 2.0}, stdout="mine", artifacts={"observations/x": b"1"})
     judge = result(Outcome.failed, CheckResult("j", "failed", "no", visible=True), CheckResult("a", "advisory"),
                    metrics={"score": 0.25}, stdout="theirs", artifacts={"table.html": b"t"})
     merged = merge_judge(candidate, judge)
     assert merged.outcome is Outcome.failed and merged.explanation == "1 of 2 checks did not pass."
     assert [(c.name, c.visible) for c in merged.checks] == [("v", True), ("j", False), ("a", False)]
-    assert dict(merged.metrics) == {"score": 0.25, "other": 2.0}
+    assert dict(merged.metrics) == {"score": 0.25}
     assert set(merged.artifacts) == {"observations/x", "judge/table.html"}
     assert merged.stdout == "mine\n--- judge ---\ntheirs"
 
@@ -179,10 +188,16 @@ def test_execute_skips_the_judge_after_an_infra_error(tmp_path: Path) -> None:
     assert len(calls) == 1
 
 
-def test_execute_without_a_judge_is_one_run() -> None:
-    calls: list[RunSpec] = []
-    execute(load_case(CASES / "invoice-rounding-bug"), {}, "all", runner=fake_runner(calls), image_ref="i")
-    assert len(calls) == 1
+def test_every_shipped_case_with_a_runtime_has_a_judge() -> None:
+    """The verdict of a full run is the judge's; a practice run never reaches it."""
+    for folder in sorted(CASES.iterdir()):
+        case = load_case(folder)
+        if case.runtime == "none":
+            continue
+        assert case.has_judge, case.slug
+        calls: list[RunSpec] = []
+        execute(case, {}, "visible", runner=fake_runner(calls), image_ref="i")
+        assert len(calls) == 1
 
 
 @pytest.mark.parametrize("judge_fails, ok", [(True, True), (False, False)])

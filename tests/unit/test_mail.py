@@ -54,6 +54,18 @@ def test_send_over_a_real_socket_with_login_and_ics(tmp_path: Path, smtp_server:
     assert att.get_payload(decode=True) == ics
 
 
+def test_header_unsafe_values_never_raise(tmp_path: Path, smtp_server: tuple[int, SMTPState]) -> None:
+    """A subject saved with a line break goes out on one line; an address with one is refused, not raised."""
+    port, state = smtp_server
+    cfg = Settings.for_tests(tmp_path, mail_server="127.0.0.1", mail_port=port)
+    assert mail.send_mail(cfg, "ada@example.org", "Backend\r\ndeveloper\nBcc: x@evil.example", "b") is True
+    [got] = state.messages
+    assert got.message()["Subject"] == "Backend developer Bcc: x@evil.example"
+    assert got.rcpt_to == ["ada@example.org"]
+    assert mail.send_mail(cfg, "ada@example.org\r\nBcc: x@evil.example", "s", "b") is False
+    assert len(state.messages) == 1
+
+
 def test_failures_are_reported_not_raised(tmp_path: Path, smtp_server: tuple[int, SMTPState]) -> None:
     port, state = smtp_server
     state.refuse_rcpt = True

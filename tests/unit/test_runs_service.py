@@ -119,8 +119,12 @@ def test_candidates_see_only_visible_checks(session: Session, factory: Factory) 
     session.refresh(run)
     cand = runs.view(run, "candidate")
     rev = runs.view(run, "reviewer")
-    assert [c["name"] for c in cand.checks] == ["visible_one"] and cand.artifacts == []
+    # After handing in a candidate sees nothing of the checks, their counts, metrics or output (the app decides
+    # from the kind of run; the results' visible flags are not trusted).
+    assert cand.checks == [] and cand.metrics == {} and cand.stdout == "" and cand.artifacts == []
+    assert cand.outcome is None
     assert [c["name"] for c in rev.checks] == ["visible_one", "hidden_one"] and rev.artifacts == ["shot.png"]
+    assert rev.metrics == {"auc": 0.8}
 
 
 def test_queued_runs_whose_job_never_arrived_are_recovered(session: Session, factory: Factory) -> None:
@@ -167,8 +171,9 @@ def test_candidates_read_the_outcome_in_their_language(app, session: Session, fa
         refresh()
         en = runs.view(run, "candidate").explanation
         staff = runs.view(run, "reviewer").explanation
-    assert sv == "Den 1 kontroll du kan se gick igenom.", sv  # the hidden failure is not counted for them
-    assert en == staff == "1 of 2 checks did not pass."
+    assert sv == "Ditt arbete är inlämnat och kontrollerat. Teamet går igenom resultatet med dig på mötet.", sv
+    assert en == "Your work has been handed in and checked. The team goes through the results with you in the meeting."
+    assert staff == "1 of 2 checks did not pass."  # staff read the judge's count
     assert json.loads(run.result_json or "{}")["limits"]["memory_mb"] == 256
     with app.test_request_context(headers={"Accept-Language": "sv"}):
         refresh()

@@ -41,6 +41,9 @@ ADMINS = {"admin"}
 OWN_LINK = {"candidate", "other_candidate"}  # routes that take only a token: each candidate's own page
 OWN_CASE = {"candidate"}  # routes that name meeting A's case, run or file
 
+#: Machine-to-machine blueprints, authenticated by a key in a header rather than a cookie: CSRF does not apply.
+CSRF_EXEMPT = ("partners.", "api.")
+
 MATRIX: dict[str, set[str]] = {
     "static": PUBLIC, "index": PUBLIC, "auth.login": PUBLIC, "auth.logout": PUBLIC, "set_language": PUBLIC,
     "candidate.static": PUBLIC, "assets.codemirror": PUBLIC,
@@ -73,6 +76,24 @@ MATRIX: dict[str, set[str]] = {
     "review.restore_suggestions": ON_MEETING,
     # only the comment's author deletes it
     "review.delete_comment": {"reviewer_on"},
+    # webhooks and ATS connections: admins only; the ATS endpoints take no visitor at all (the customer's key)
+    "manage.webhooks_page": ADMINS, "manage.webhook_replay": ADMINS, "manage.webhook_remove": ADMINS,
+    "manage.partners_page": ADMINS, "manage.partner_revoke": ADMINS,
+    "partners.greenhouse_list_tests": set(), "partners.greenhouse_send_test": set(),
+    "partners.greenhouse_test_status": set(), "partners.greenhouse_response_error": set(),
+    "partners.teamtailor_webhook": set(), "partners.teamtailor_config": set(),
+    "partners.teamtailor_activation": set(),
+    # privacy and retention (issue 12): outcome and erasures for managers; the audit log, exports and erasure on
+    # request for admins; each candidate's own notice, download and withdrawal
+    "manage.meeting_outcome": MANAGERS, "manage.retention_due": MANAGERS, "manage.retention_postpone": MANAGERS,
+    "manage.audit_log": ADMINS, "manage.candidate_export": ADMINS, "manage.candidate_erase": ADMINS,
+    "candidate.privacy_notice": OWN_LINK, "candidate.privacy_export": OWN_LINK, "candidate.privacy_withdraw": OWN_LINK,
+    # JSON API (issue 13): a bearer key only, never a cookie, so no visitor here gets in; the description is public.
+    # tests/api covers the keys themselves. Keys are made and revoked by admins.
+    "api.openapi": PUBLIC, "api.list_roles": set(), "api.get_role": set(), "api.list_cases": set(),
+    "api.get_case": set(), "api.list_meetings": set(), "api.get_meeting": set(), "api.create_meeting": set(),
+    "api.create_invitation": set(), "api.revoke_invitation": set(), "api.list_submissions": set(),
+    "manage.api_keys": ADMINS, "manage.revoke_api_key": ADMINS,
 }
 
 
@@ -123,7 +144,17 @@ def _world(session: Session, factory: Factory) -> World:
         "user_id": users["reviewer_off"].id, "slug": slug_a, "path": path, "code": "sv",
         "filename": "app.css", "key": "nonexistent-key", "data_slug": data_case.slug,
         "data_image": next(n for n in sorted(data_case.data_files) if kind_of(n) == "image"),
+        "key_id": _api_key_id(session, users["admin"]),
     })
+
+
+def _api_key_id(session: Session, admin: User) -> int:
+    """An API key to revoke (issue 13)."""
+    from caseportal.services import api_keys
+
+    key = api_keys.issue(session, admin, "ATS", "read").record
+    session.commit()
+    return key.id
 
 
 def _url(app: Flask, endpoint: str, world: World, token: str) -> tuple[str, str]:
@@ -187,7 +218,8 @@ def test_route_as_every_visitor(app: Flask, session: Session, factory: Factory, 
 def test_every_post_needs_a_csrf_token(csrf_app: Flask) -> None:
     """With CSRF on, every POST route refuses a request without a token, before any other check."""
     client = csrf_app.test_client()
-    posts = [r for r in csrf_app.url_map.iter_rules() if "POST" in (r.methods or ())]
+    posts = [r for r in csrf_app.url_map.iter_rules() if "POST" in (r.methods or ())
+             and not r.endpoint.startswith(CSRF_EXEMPT)]
     assert posts
     for rule in posts:
         url = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: "1" if m.group(1).endswith("id") else "x", rule.rule)

@@ -8,17 +8,18 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Email, Length
 
 from caseportal.models import StaffRole
+from caseportal.web.common import one_line
 from caseportal.web.labels import ROLE_LABELS
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email()])
+    email = EmailField(_l("Email"), validators=[DataRequired(), one_line, Email()])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
 
 
 class StaffForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), one_line])
+    email = EmailField(_l("Email"), validators=[DataRequired(), one_line, Email(), Length(max=254)])
     role = SelectField(_l("Role"), choices=[(r.value, ROLE_LABELS[r]) for r in StaffRole])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=200)])
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from caseportal.current import db
 from caseportal.i18n import safe_next
 from caseportal.services import users
+from caseportal.web.common import user
+from caseportal.web.security import login_throttle
 
 from ._blueprint import bp
 from .forms import LoginForm
@@ -21,13 +23,22 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | Response:
+def login() -> str | Response | tuple[str, int]:
     form = LoginForm()
     if form.validate_on_submit():
-        account = users.authenticate(db(), form.email.data or "", form.password.data or "")
+        email, address = form.email.data or "", request.remote_addr or ""
+        throttle = login_throttle(current_app)
+        if throttle.blocked(email, address):
+            # Checked before the password: once the budget is used up, even the right password waits.
+            flash(_("Too many failed sign-ins. Please wait %(n)s minutes and try again.",
+                    n=throttle.window_minutes), "error")
+            return render_template("auth/login.html", form=form), 429
+        account = users.authenticate(db(), email, form.password.data or "")
         if account is None:
+            throttle.failed(email, address)
             flash(_("Email or password is wrong."), "error")
         else:
+            throttle.succeeded(email)
             session.clear()  # a new session at login: no fixation
             login_user(account)
             return redirect(_safe_next(request.args.get("next")))
@@ -36,6 +47,10 @@ def login() -> str | Response:
 
 @bp.post("/logout")
 def logout() -> Response:
+    """Ends the session on the server too: a copy of the session cookie no longer logs anyone in."""
+    if current_user.is_authenticated:
+        users.end_sessions(user())
+        db().commit()
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")

@@ -10,7 +10,16 @@ helpers.
 from __future__ import annotations
 
 # Importing a feature module registers its views on bp.
-from . import checks, feedback, files, handin, home, materials, workspace  # noqa: F401
+from . import (  # noqa: F401
+    checks,
+    feedback,
+    files,
+    handin,
+    home,
+    materials,
+    privacy,  # noqa: F401  (the candidate's data, issue 12)
+    workspace,
+)
 from ._blueprint import bp
 
 __all__ = ["bp"]

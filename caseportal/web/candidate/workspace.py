@@ -17,7 +17,7 @@ from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from caseportal.casebook import CaseSpec
+from caseportal.casebook import FOCUS_HEADINGS, CaseSpec
 from caseportal.current import db, settings
 from caseportal.models import Submission
 from caseportal.services import invitations, runs, submissions
@@ -32,9 +32,10 @@ from . import materials
 from ._blueprint import bp
 from .access import CaseContext, back, load, started
 from .editor import MODE_SCRIPTS, NOTE_FIELDS, file_rows, posted_files, save_posted
-from .forms import ActionForm, DeleteFileForm, SubmitForm, UploadForm
+from .forms import SubmitForm, UploadForm
 
 _HEADING = re.compile(r"<(/?)h([1-6])>")
+_FOCUS_LIST = re.compile(r"<h2>([^<]*)</h2>\s*<ul>.*?</ul>\s*", re.S)
 
 
 def _lang() -> str:
@@ -46,8 +47,10 @@ def _brief_html(case: CaseSpec, links: LinkMap | None = None) -> Markup:
     """The brief under the page's own h1: its headings one level down, a leading title repeat dropped."""
     html = str(render_markdown(case.brief(_lang()), links))
     first = re.match(r"\s*<h1>(.*?)</h1>\s*", html, re.S)
-    if first and re.sub(r"<[^>]+>", "", first.group(1)).strip() == case.title.strip():
+    if first:  # the page's h1 is the case's title in the visitor's language (case.yaml), so one title shows
         html = html[first.end():]
+    # ... and one focus list: the brief's own list under a focus heading gives way to case.yaml's review_focus.
+    html = _FOCUS_LIST.sub(lambda m: "" if m.group(1).strip() in FOCUS_HEADINGS else m.group(0), html)
     html = _HEADING.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + 1, 6)}>", html)
     return Markup(html)  # noqa: S704 - sanitised by services.markdown, only tag names changed
 
@@ -76,7 +79,7 @@ def render_case(ctx: CaseContext, *, error: str | None = None, status: int = 200
         handed=bool(sub and sub.is_submitted),
         accept=",".join([*ctx.case.submission.accepted_extensions, ".zip"]) if ctx.case.submission.accepted_extensions
         else "",
-        run=run_view, action_form=ActionForm(), upload_form=UploadForm(), delete_form=DeleteFileForm(),
+        run=run_view, upload_form=UploadForm(),
         submit_form=form, error=error, codemirror=codemirror_available(), mode_scripts=MODE_SCRIPTS,
         deadline_passed=submissions.deadline_passed(ctx.meeting),
         other_started=[s for s in submissions.for_meeting(db(), ctx.meeting).values()

@@ -8,7 +8,24 @@ commit, redirect. Importing the feature modules registers their views on ``bp``.
 from __future__ import annotations
 
 # Importing a feature module registers its views on bp.
-from . import analytics, brief, cases, dashboard, feedback, invitations, materials, meetings, roles  # noqa: F401
+from . import (  # noqa: F401
+    analytics,
+    api_keys,
+    audit,
+    brief,
+    candidate_data,
+    cases,
+    dashboard,
+    feedback,
+    invitations,
+    materials,
+    meetings,
+    outcome,
+    partners,
+    retention,
+    roles,
+    webhooks,
+)
 from ._blueprint import bp
 
 __all__ = ["bp"]

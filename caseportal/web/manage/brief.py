@@ -18,6 +18,7 @@ from caseportal.models import Meeting, User
 from caseportal.permissions import any_staff_required, manager_required
 from caseportal.services import brief as brief_svc
 from caseportal.services import visibility
+from caseportal.web.audit_trail import note
 from caseportal.web.briefing import render_candidate_brief
 from caseportal.web.common import form_or_400, user
 from caseportal.web.labels import OFFER_LABELS
@@ -43,7 +44,9 @@ def _render_staff(meeting: Meeting, *, for_pdf: bool = False) -> str:
 @bp.get("/meetings/<int:meeting_id>/brief")
 @any_staff_required
 def brief(meeting_id: int) -> str:
-    return _render_staff(visibility.meeting_for(db(), user(), meeting_id))
+    meeting = visibility.meeting_for(db(), user(), meeting_id)
+    note("view", "brief", meeting.id, meeting.id)
+    return _render_staff(meeting)
 
 
 @bp.get("/meetings/<int:meeting_id>/brief.pdf")
@@ -52,6 +55,7 @@ def brief_pdf(meeting_id: int) -> Response:
     """The brief as a PDF, rendered from the same page; WeasyPrint gets our static files and nothing else."""
     meeting = visibility.meeting_for(db(), user(), meeting_id)
     html = _render_staff(meeting, for_pdf=True)
+    note("download", "brief", meeting.id, meeting.id, detail="pdf")
     result = brief_svc.render_pdf(html, request.host_url, Path(current_app.static_folder or "static"),
                                   current_app.static_url_path or "/static")
     if result.refused:

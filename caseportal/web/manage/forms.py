@@ -23,6 +23,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from caseportal.services import feedback, meetings, timezones
+from caseportal.web.common import one_line
 
 # The browser sends "2025-03-30T10:00"; the first format is also how values are rendered back.
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
@@ -42,9 +43,9 @@ def web_link(_form: FlaskForm, field: Field) -> None:
 
 
 class RoleForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    team = StringField(_l("Team"), validators=[Length(max=200)])
-    location = StringField(_l("Location"), validators=[Length(max=200)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200), one_line])
+    team = StringField(_l("Team"), validators=[Length(max=200), one_line])
+    location = StringField(_l("Location"), validators=[Length(max=200), one_line])
     remote = BooleanField(_l("Remote work possible"))
     role_family = StringField(
         _l("Role family"),
@@ -59,8 +60,9 @@ class RoleForm(FlaskForm):
 
 
 class MeetingForm(FlaskForm):
-    candidate_name = StringField(_l("Candidate's name"), validators=[DataRequired(), Length(max=200)])
-    candidate_email = EmailField(_l("Candidate's email"), validators=[DataRequired(), Email(), Length(max=254)])
+    candidate_name = StringField(_l("Candidate's name"), validators=[DataRequired(), Length(max=200), one_line])
+    candidate_email = EmailField(_l("Candidate's email"),
+                                 validators=[DataRequired(), one_line, Email(), Length(max=254)])
     job_role_id = SelectField(_l("Role"), coerce=int, validators=[DataRequired()])
     starts_at = DateTimeLocalField(_l("Date and time"), format=LOCAL_FORMATS, validators=[Optional()])
     timezone = SelectField(_l("Time zone"), default=timezones.DEFAULT_TIMEZONE)
@@ -68,8 +70,8 @@ class MeetingForm(FlaskForm):
         _l("Duration (minutes)"), default=60,
         validators=[DataRequired(), NumberRange(min=meetings.MIN_DURATION, max=meetings.MAX_DURATION)],
     )
-    place = StringField(_l("Place"), validators=[Length(max=300)])
-    video_link = URLField(_l("Video link"), validators=[Length(max=500), web_link])
+    place = StringField(_l("Place"), validators=[Length(max=300), one_line])
+    video_link = URLField(_l("Video link"), validators=[Length(max=500), one_line, web_link])
     reviewers = MultiCheckboxField(_l("Reviewers"), coerce=int)
     cases = MultiCheckboxField(_l("Cases"), validators=[DataRequired(message=_l("Please attach at least one case."))])
     case_deadline = DateTimeLocalField(_l("Case deadline"), format=LOCAL_FORMATS, validators=[Optional()])

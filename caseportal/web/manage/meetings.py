@@ -13,6 +13,7 @@ from caseportal.current import casebook, db, settings
 from caseportal.models import Meeting, utcnow
 from caseportal.permissions import any_staff_required, manager_required
 from caseportal.services import invitations, mail, meetings, pipeline, timezones, visibility
+from caseportal.web.audit_trail import note
 from caseportal.web.common import commit_or_error, form_or_400, user
 from caseportal.web.labels import KIND_LABELS, ROLE_LABELS
 
@@ -92,6 +93,7 @@ def meeting_edit(meeting_id: int) -> str | Response:
     if form.validate_on_submit():
         outcome = commit_or_error(lambda: meetings.update_meeting(db(), casebook(), meeting, _meeting_input(form)))
         if outcome.ok:
+            note("change", "meeting", meeting.id, detail="edit")
             flash(_("Meeting saved."), "info")
             return redirect(url_for("manage.meeting", meeting_id=meeting.id))
         flash(outcome.error, "error")
@@ -123,6 +125,7 @@ def mark_met(meeting_id: int) -> Response:
     met = request.form.get("met", "1") != "0"
     meetings.mark_met(m, met)
     db().commit()
+    note("change", "meeting", m.id, detail="met" if met else "not met")
     flash(_("Marked as met.") if met else _("Marked as not met yet."), "info")
     return redirect(url_for("manage.meeting", meeting_id=m.id))
 
@@ -133,8 +136,10 @@ def meeting_delete(meeting_id: int) -> str | Response:
     m = visibility.meeting_for(db(), user(), meeting_id)
     form = DeleteForm()
     if form.validate_on_submit():
+        meeting_id = m.id
         meetings.delete_meeting(db(), m)
         db().commit()
+        note("erase", "meeting", meeting_id, meeting_id=meeting_id, detail="meeting deleted")
         flash(_("The meeting with %(name)s was deleted.", name=m.candidate_name), "info")
         return redirect(url_for("manage.dashboard"))
     return render_template("manage/meeting_delete.html", m=m, form=form)

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from caseportal.current import db
 from caseportal.permissions import any_staff_required
 from caseportal.services import review as svc
+from caseportal.web.audit_trail import note
 from caseportal.web.common import commit_or_error, form_or_400, user
 
 from ._blueprint import bp
@@ -47,8 +48,9 @@ def edit_point(point_id: int) -> BaseResponse | tuple[str, int]:
     error = ""
     if form.validate_on_submit():
         outcome = commit_or_error(lambda: svc.update_talking_point(
-            db(), point, form.text.data or "", form.file_path.data or "", form.line.data))
+            db(), point, form.text.data or "", form.file_path.data or "", form.line.data, editor=user()))
         if outcome.ok:
+            note("change", "talking_point", point.id, meeting_id=sub.meeting_id, detail="edit")
             flash(_("Talking point saved."), "info")
             return back(sub.id, "points")
         error = outcome.error
@@ -61,7 +63,10 @@ def edit_point(point_id: int) -> BaseResponse | tuple[str, int]:
 def delete_point(point_id: int) -> BaseResponse:
     point, sub = point_or_404(point_id)
     form_or_400(ActionForm())
-    return act(lambda: svc.delete_talking_point(db(), point), _("Talking point deleted."), sub.id, "points")
+    point_id, meeting_id = point.id, sub.meeting_id
+    response = act(lambda: svc.delete_talking_point(db(), point), _("Talking point deleted."), sub.id, "points")
+    note("change", "talking_point", point_id, meeting_id=meeting_id, detail="delete")
+    return response
 
 
 @bp.post("/points/<int:point_id>/move")

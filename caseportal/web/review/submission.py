@@ -14,6 +14,7 @@ from typing import Any
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import SelectChoice
 
@@ -25,6 +26,7 @@ from caseportal.services import case_versions, diffing, highlight, suggestions
 from caseportal.services import review as svc
 from caseportal.services.diffing import split_lines
 from caseportal.services.runs import latest_runs
+from caseportal.web.audit_trail import note
 from caseportal.web.common import commit_or_error
 
 from ._blueprint import bp
@@ -76,8 +78,21 @@ def act(action: Callable[[], object], done: str, submission_id: int, anchor: str
     return back(submission_id, anchor)
 
 
+def _segments(rows: tuple[Markup, ...], comments: dict[int, list[LineComment]]
+              ) -> list[tuple[Markup, list[LineComment], int]]:
+    """The code rows cut after each commented line: (rows, that line's comments, its number); the last has none."""
+    out, start = [], 0
+    for n in sorted(k for k in comments if 1 <= k <= len(rows)):
+        out.append((Markup("").join(rows[start:n]), comments[n], n))
+        start = n
+    out.append((Markup("").join(rows[start:]), [], 0))
+    return out
+
+
 def _file_views(submission: Submission, comments: dict[str, dict[int, list[LineComment]]],
                 comment_forms: dict[int, CommentForm]) -> list[dict[str, Any]]:
+    """What the file list shows; the code rows come ready-made from highlight.table_rows (built once per content),
+    and a comment form object only for a form the reviewer just sent (the empty ones are plain HTML)."""
     views = []
     for index, f in enumerate(files_of(submission)):
         kind = svc.file_kind(f.path)
@@ -85,24 +100,28 @@ def _file_views(submission: Submission, comments: dict[str, dict[int, list[LineC
         shown: str = kind if kind in ("image", "pdf") else ("text" if text is not None else "binary")
         if text is not None and len(split_lines(text)) > highlight.MAX_SHOWN_LINES:
             shown, text = "long", None
+        rows = highlight.table_rows(f.path, text, f"L-{index}") if text is not None else ()
         views.append({
             "index": index,
             "file": f,
             "kind": shown,
             "language": highlight.lexer_name(f.path) if shown in ("text", "long") else "",
-            "lines": highlight.highlight_lines(f.path, text) if text is not None else [],
-            "comments": comments.get(f.path, {}),
-            "comment_form": comment_forms.get(f.id) or CommentForm(prefix=f"c{f.id}", formdata=None),
+            "line_count": len(rows),
+            "segments": _segments(rows, comments.get(f.path, {})) if rows else [],
+            "comment_form": comment_forms.get(f.id),
         })
     return views
 
 
 def _suggestion_views(submission: Submission, case: CaseSpec | None, forms: dict[str, SuggestionForm],
                       errors: dict[str, str]) -> list[dict[str, Any]]:
+    """Each open suggestion with what its form shows: the reviewer's just-sent wording and its field errors, else
+    the suggested text (plain HTML in the template, validated by SuggestionForm on POST as before)."""
     views = []
     for s in suggestions.open_for(db(), submission, case):
-        form = forms.get(s.key) or SuggestionForm(prefix=f"s-{s.key}", formdata=None, data={"text": s.text})
-        views.append({"s": s, "form": form, "error": errors.get(s.key, "")})
+        sent = forms.get(s.key)
+        views.append({"s": s, "text": (sent.text.data or "") if sent else s.text,
+                      "field_errors": list(sent.text.errors) if sent else [], "error": errors.get(s.key, "")})
     return views
 
 
@@ -135,6 +154,7 @@ def render_submission(submission: Submission, meeting: Meeting, *, point_form: T
         point_form=point_form, point_error=point_error, comment_errors=comment_errors or {},
         reviewed_by=reviewer,
         suggestions=_suggestion_views(submission, case, suggestion_forms or {}, suggestion_errors or {}),
+        max_comment_chars=svc.MAX_COMMENT_CHARS, max_point_chars=svc.MAX_POINT_CHARS,
         dropped_count=len(suggestions.dropped_keys(session, submission)),
         source_labels=SOURCE_LABELS,
     )
@@ -145,4 +165,5 @@ def render_submission(submission: Submission, meeting: Meeting, *, point_form: T
 @any_staff_required
 def submission(submission_id: int) -> tuple[str, int]:
     sub, m = submission_or_404(submission_id)
+    note("view", "submission", sub.id, m.id)
     return render_submission(sub, m)

@@ -1,4 +1,6 @@
-"""Hidden checks, in the candidate's container: the edges the brief states, and the routing decisions.
+"""Probes, in the candidate's container during full runs: the edges the brief states, and the routing decisions.
+The edges' results are saved as observations (the judge compares them with answers.json; no expected value
+lives here, where the candidate's code can read it).
 
 ``test_routes_every_ticket`` calls route() on every ticket and records the decisions as an
 observation (observations/routes.json); the judge scores them against human labels that never
@@ -10,8 +12,7 @@ import sys
 from pathlib import Path
 
 import evaluate
-import pytest
-from caseportal_check import advisory, artifact_path
+from caseportal_check import artifact_path, probe
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "visible"))
 
@@ -23,26 +24,29 @@ def row(label, predicted, confidence):
             "model_confidence": confidence, "human_label": label}
 
 
+@probe
 def test_a_ticket_at_the_threshold_is_routed_by_the_model():
-    assert evaluate.cost_at_threshold([row("billing", "returns", 0.8)], 0.8) == pytest.approx(60.0)
-    assert evaluate.route(row("billing", "billing", 0.8), 0.8) == "billing"
+    return [evaluate.cost_at_threshold([row("billing", "returns", 0.8)], 0.8),
+            evaluate.route(row("billing", "billing", 0.8), 0.8)]
 
 
+@probe
 def test_cost_uses_the_stated_costs():
     rows = [row("billing", "billing", 0.9), row("billing", "returns", 0.9), row("delivery", "delivery", 0.5),
             row("account", "account", 0.95)]
-    assert evaluate.cost_at_threshold(rows, 0.8) == pytest.approx((0 + 60 + 8 + 0) / 4)
+    return evaluate.cost_at_threshold(rows, 0.8)
 
 
+@probe
 def test_a_queue_never_predicted_has_precision_zero():
     scores = evaluate.per_class(["billing", "returns"], ["billing", "billing"])
-    assert scores["returns"]["precision"] == 0.0 and scores["returns"]["recall"] == 0.0
-    assert scores["billing"]["precision"] == pytest.approx(0.5) and scores["billing"]["recall"] == 1.0
+    return [scores["returns"]["precision"], scores["returns"]["recall"], scores["billing"]["precision"],
+            scores["billing"]["recall"]]
 
 
+@probe
 def test_confusion_matrix_has_labels_seen_only_in_predictions():
-    matrix = evaluate.confusion_matrix(["billing"], ["account"])
-    assert matrix == {"account": {"account": 0, "billing": 0}, "billing": {"account": 1, "billing": 0}}
+    return evaluate.confusion_matrix(["billing"], ["account"])
 
 
 def test_routes_every_ticket():
@@ -52,9 +56,3 @@ def test_routes_every_ticket():
     odd = sorted({d for d in routes.values() if d not in (*rules.QUEUES, rules.HUMAN)}, key=str)
     assert not odd, f"route() must return a queue or 'human', not {odd[:3]}"
     artifact_path("observations/routes.json").write_text(json.dumps(routes, indent=0), encoding="utf-8")
-
-
-def test_analysis_is_written():
-    text = Path("ANALYSIS.md").read_text(encoding="utf-8") if Path("ANALYSIS.md").exists() else ""
-    words = len([w for w in text.split() if not w.startswith(("#", "<!--"))])
-    advisory("analysis_written", words >= 120, f"ANALYSIS.md has about {words} words")

@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from caseportal_check import advisory, record_metric
+from caseportal_check import advisory, judge_against, record_metric
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -89,3 +89,13 @@ def test_cost_estimate_holds_up():
     advisory("cost_estimate_holds_up", abs(estimate - actual) <= rules.ESTIMATE_SLACK_KR,
              f"estimated {estimate:.2f} kr per ticket, {actual:.2f} kr on unseen tickets "
              f"(within {rules.ESTIMATE_SLACK_KR:g} kr holds up)")
+
+
+judge_against(globals(), HERE / "probe_answers.json")
+
+
+def test_analysis_is_written():
+    path = WORK / "ANALYSIS.md"
+    text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+    words = len([w for w in text.split() if not w.startswith(("#", "<!--"))])
+    advisory("analysis_written", words >= 120, f"ANALYSIS.md has about {words} words")

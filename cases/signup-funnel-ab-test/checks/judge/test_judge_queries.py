@@ -1,5 +1,8 @@
-"""Hidden checks: the three queries on another month of data (events_hidden.db: another seed,
+"""Judge checks: the three queries on another month of data (events_hidden.db: another seed,
 other dates, rates and a bug on another platform), compared with answers computed here in Python.
+They run in the judge's container: the queries arrive as data (judge.inputs) and run on a read-only
+connection that may only read (sqlcheck.py, a copy of the visible helper), so nothing the candidate
+wrote can read the answers or change the verdict.
 A query tuned to the numbers of data/events.db fails; one that follows the definitions passes."""
 
 import sys
@@ -8,7 +11,7 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE), str(HERE.parent / "visible")]
+sys.path[:0] = [str(HERE)]
 
 import expected_answers as ref  # noqa: E402
 import sqlcheck  # noqa: E402

@@ -1,4 +1,6 @@
-"""Hidden checks: the edge cases of the station picker (timing, failures, the keyboard, focus).
+"""Judge checks: the edge cases of the station picker (timing, failures, the keyboard, focus).
+They run in the judge's container, where the submission is data: Chromium renders the candidate's page,
+but no candidate code runs in the checks' own process, so it cannot change their verdict.
 
 The thresholds (minimum characters, the pause before a request, how soon results and the loading state show)
 come from station_page.py, which the visible checks use too, and are stated in the brief.
@@ -10,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "visible"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import station_page as sp  # noqa: E402
 

@@ -1,4 +1,6 @@
-"""Hidden checks for the sign-up page: the essentials the brief asks for are now hard checks.
+"""Judge checks for the sign-up page: the essentials the brief asks for are now hard checks.
+They run in the judge's container, where the submission is data: Chromium renders the candidate's page,
+but no candidate code runs in the checks' own process, so it cannot change their verdict.
 Contrast, layout and focus styles stay advisory: the linter reads declared CSS only.
 Messages here name what was found, for the reviewers."""
 
@@ -6,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "visible"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import a11y_lint as lint  # noqa: E402
 import form_probe  # noqa: E402

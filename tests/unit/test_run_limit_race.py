@@ -1,0 +1,72 @@
+"""Finding 5 of the security review, as reported: limit 1 check run per hour, 8 parallel requests from one
+candidate -> exactly 1 run, on SQLite and on PostgreSQL. The requests go to two of the candidate's cases at once,
+so both rules are raced: the one waiting run per submission and the hourly limit per meeting."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Flask
+from sqlalchemy import Engine, event, func, select
+from sqlalchemy.orm import Session
+
+from caseportal.models import Run, RunKind
+from caseportal.services import runs
+from caseportal.services.errors import RateLimited
+from tests.conftest import Factory
+
+T = TypeVar("T")
+REQUESTS = 8
+
+
+def _together(engine: Engine, attempt: Callable[[Session, int], T], n: int) -> list[T | Exception]:
+    """``attempt`` in ``n`` threads released at once, each committing in its own session; every statement is
+    slowed a little, as across a network, so the threads really overlap."""
+    barrier = threading.Barrier(n)
+    results: list[T | Exception] = [RuntimeError("did not finish")] * n
+
+    def one(i: int) -> None:
+        with Session(engine, expire_on_commit=False) as s:
+            barrier.wait(timeout=10)
+            try:
+                results[i] = attempt(s, i)
+                s.commit()
+            except Exception as e:  # noqa: BLE001 - the test judges each outcome
+                s.rollback()
+                results[i] = e
+
+    def slow(*_args: object) -> None:
+        time.sleep(0.02)
+
+    event.listen(engine, "before_cursor_execute", slow)
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+    finally:
+        event.remove(engine, "before_cursor_execute", slow)
+    return results
+
+
+def test_limit_one_and_eight_parallel_requests_make_exactly_one_run(app: Flask, session: Session, factory: Factory,
+                                                                    db_backend: str) -> None:
+    slugs = factory.case_slugs(2)
+    meeting = factory.meeting(cases=slugs)
+    subs = [factory.submission(meeting, {"solution.py": b"print(1)\n"}, case=slug, submitted=False)
+            for slug in slugs]
+
+    def ask(s: Session, i: int) -> int:
+        return runs.request_run(s, s.merge(subs[i % 2], load=False), RunKind.CHECK, runs_per_hour=1).id
+
+    got = _together(app.extensions["caseportal.db"].engine, ask, REQUESTS)
+    unexpected = [r for r in got if not isinstance(r, int | RateLimited)]
+    assert not unexpected, got
+    assert len({r for r in got if isinstance(r, int)}) == 1, got
+    session.expire_all()
+    ids = [s.id for s in subs]
+    assert session.scalar(select(func.count(Run.id)).where(Run.submission_id.in_(ids))) == 1
