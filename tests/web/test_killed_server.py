@@ -38,9 +38,9 @@ def _serve(settings: Settings, port: int) -> subprocess.Popen[bytes]:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            requests.get(f"http://127.0.0.1:{port}/login", timeout=1)
+            requests.get(f"http://127.0.0.1:{port}/login", timeout=5)
             return p
-        except requests.ConnectionError:
+        except requests.RequestException:  # refused before the bind, or a read timeout while workers boot
             time.sleep(0.2)
     raise AssertionError("server did not start")
 
