@@ -60,7 +60,7 @@ def _load_secret(instance: Path) -> str:
     return path.read_text().strip()
 
 
-def _private_sqlite(url: str) -> str:
+def private_sqlite(url: str) -> str:
     """A SQLite database file is created empty with mode 0600 before SQLite opens it; SQLite then gives its
     journal the same mode."""
     prefix = "sqlite:///"
@@ -137,7 +137,7 @@ class Settings:
         return cls(
             instance_path=instance,
             secret_key=_load_secret(instance),
-            database_url=_private_sqlite(_env("DATABASE_URL", f"sqlite:///{instance / 'caseportal.db'}")),
+            database_url=_env("DATABASE_URL", f"sqlite:///{instance / 'caseportal.db'}"),
             queue_url=_env("QUEUE_URL", "sqlite"),
             cases_dir=Path(_env("CASES_DIR", str(REPO_ROOT / "cases"))),
             base_url=_env("BASE_URL", "http://127.0.0.1:5000"),

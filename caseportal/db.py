@@ -13,10 +13,13 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from caseportal.config import private_sqlite
+
 
 def make_engine(url: str) -> Engine:
     """An engine; for SQLite with WAL and a busy timeout so web and worker processes share the file."""
     if url.startswith("sqlite"):
+        private_sqlite(url)  # created 0600 here, when a database is first wanted, not whenever settings load
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
