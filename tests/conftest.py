@@ -14,6 +14,7 @@ import hashlib
 import http.server
 import os
 import re
+import shutil
 import signal
 import subprocess
 import threading
@@ -463,3 +464,20 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
     if IN_CI and rep.skipped and any(item.get_closest_marker(m) for m in REAL_PARTS):
         rep.outcome = "failed"
         rep.longrepr = f"a {'/'.join(REAL_PARTS)} test skipped in CI, which counts as a failure: {rep.longrepr}"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the whole session: Playwright's sync API allows one instance per thread, so the
+    e2e journeys and the web tests that need a browser share it."""
+    exe = os.environ.get("CASEPORTAL_CHROMIUM") or shutil.which("chromium")
+    require(exe is not None and os.access(exe, os.X_OK), "chromium (apt install chromium, or set CASEPORTAL_CHROMIUM)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require(False, "playwright for Python")
+        raise
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-background-networking"])
+        yield b
+        b.close()

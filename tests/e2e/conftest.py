@@ -178,21 +178,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 # --------------------------------------------------------------------------- the browser
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    exe = chromium_path()
-    require(exe is not None, "chromium (apt install chromium, or set CASEPORTAL_CHROMIUM)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        require(False, "playwright for Python")
-        raise
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")[:80] or "step"
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,7 +26,7 @@ from caseportal.config import REPO_ROOT, Settings
 from caseportal.models import Run, RunKind, Submission
 from caseportal.services import runs
 from sandbox.spec import CheckResult, Outcome, RunResult
-from tests.conftest import Factory, require
+from tests.conftest import Factory
 
 ORIGIN = "http://portal.test"
 HANDED_IN = "Your work has been handed in and checked."
@@ -103,20 +101,12 @@ def test_full_run_json_carries_no_verdict(app: Flask, factory: Factory, client: 
 
 
 @pytest.fixture()
-def chromium_page() -> Iterator[Any]:
-    exe = os.environ.get("CASEPORTAL_CHROMIUM") or shutil.which("chromium")
-    require(exe is not None, "chromium (apt install chromium, or set CASEPORTAL_CHROMIUM)")
+def chromium_page(browser: Any) -> Iterator[Any]:
+    page = browser.new_page()
     try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        require(False, "playwright for Python")
-        raise
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-background-networking"])
-        try:
-            yield browser.new_page()
-        finally:
-            browser.close()
+        yield page
+    finally:
+        page.close()
 
 
 def test_redrawn_full_run_reads_like_the_server_page(app: Flask, factory: Factory, client: FlaskClient,
