@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from caseportal.config import Settings
+from caseportal.config import Settings, private_sqlite
 from caseportal.models import Base
 
 config = context.config
@@ -23,6 +23,7 @@ def run_offline() -> None:
 
 
 def run_online() -> None:
+    private_sqlite(config.get_main_option("sqlalchemy.url") or "")  # a new SQLite file starts 0600
     engine = engine_from_config(config.get_section(config.config_ini_section) or {}, prefix="sqlalchemy.",
                                 poolclass=pool.NullPool)
     with engine.connect() as connection:
