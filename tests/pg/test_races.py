@@ -26,7 +26,8 @@ THREADS = 6
 FILES = {"solution.py": b"print('hi')\n"}
 
 
-def race(engine: Engine, attempt: Callable[[Session, int], T], n: int = THREADS) -> list[T | Exception]:
+def race(engine: Engine, attempt: Callable[[Session, int], T], n: int = THREADS,
+         delay: float = 0.05) -> list[T | Exception]:
     """Run ``attempt`` in ``n`` threads released together, each committing in its own session."""
     barrier = threading.Barrier(n)
     results: list[T | Exception] = [RuntimeError("did not finish")] * n
@@ -42,7 +43,7 @@ def race(engine: Engine, attempt: Callable[[Session, int], T], n: int = THREADS)
                 results[i] = e
 
     def slow_network(*_args: object) -> None:
-        time.sleep(0.05)  # every statement waits, as across a network: without it the GIL serialises the threads
+        time.sleep(delay)  # every statement waits, as across a network: without it the GIL serialises the threads
 
     event.listen(engine, "before_cursor_execute", slow_network)
     threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]

@@ -4,53 +4,17 @@ so both rules are raced: the one waiting run per submission and the hourly limit
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
-from typing import TypeVar
-
 from flask import Flask
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from caseportal.models import Run, RunKind
 from caseportal.services import runs
 from caseportal.services.errors import RateLimited
 from tests.conftest import Factory
+from tests.pg.test_races import race
 
-T = TypeVar("T")
 REQUESTS = 8
-
-
-def _together(engine: Engine, attempt: Callable[[Session, int], T], n: int) -> list[T | Exception]:
-    """``attempt`` in ``n`` threads released at once, each committing in its own session; every statement is
-    slowed a little, as across a network, so the threads really overlap."""
-    barrier = threading.Barrier(n)
-    results: list[T | Exception] = [RuntimeError("did not finish")] * n
-
-    def one(i: int) -> None:
-        with Session(engine, expire_on_commit=False) as s:
-            barrier.wait(timeout=10)
-            try:
-                results[i] = attempt(s, i)
-                s.commit()
-            except Exception as e:  # noqa: BLE001 - the test judges each outcome
-                s.rollback()
-                results[i] = e
-
-    def slow(*_args: object) -> None:
-        time.sleep(0.02)
-
-    event.listen(engine, "before_cursor_execute", slow)
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
-    try:
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=60)
-    finally:
-        event.remove(engine, "before_cursor_execute", slow)
-    return results
 
 
 def test_limit_one_and_eight_parallel_requests_make_exactly_one_run(app: Flask, session: Session, factory: Factory,
@@ -63,7 +27,7 @@ def test_limit_one_and_eight_parallel_requests_make_exactly_one_run(app: Flask, 
     def ask(s: Session, i: int) -> int:
         return runs.request_run(s, s.merge(subs[i % 2], load=False), RunKind.CHECK, runs_per_hour=1).id
 
-    got = _together(app.extensions["caseportal.db"].engine, ask, REQUESTS)
+    got = race(app.extensions["caseportal.db"].engine, ask, REQUESTS, delay=0.02)
     unexpected = [r for r in got if not isinstance(r, int | RateLimited)]
     assert not unexpected, got
     assert len({r for r in got if isinstance(r, int)}) == 1, got
