@@ -204,8 +204,9 @@ def _count(engine: Engine, *statuses: RunStatus) -> int:
 
 def _containers(pids: list[int]) -> list[str]:
     client = docker.from_env()
-    return [str(c.name) for pid in pids
-            for c in client.containers.list(all=True, filters={"label": [f"{WORKER_PID_LABEL}={pid}"]})]
+    # The low-level list reads one answer; containers.list() inspects each one and races their removal.
+    return [str(c["Names"][0]).lstrip("/") for pid in pids
+            for c in client.api.containers(all=True, filters={"label": [f"{WORKER_PID_LABEL}={pid}"]})]
 
 
 def test_a_killed_worker_loses_no_run_and_records_none_twice(

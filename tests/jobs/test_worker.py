@@ -27,7 +27,7 @@ pytestmark = pytest.mark.docker
 def _containers_of(pid: int) -> list[str]:
     """Sandbox containers started by one worker process (other tests may run sandboxes at the same time)."""
     flt = {"label": ["caseportal.sandbox", f"caseportal.worker.pid={pid}"]}
-    return [c.name for c in docker.from_env().containers.list(all=True, filters=flt)]
+    return [c["Names"][0].lstrip("/") for c in docker.from_env().api.containers(all=True, filters=flt)]
 
 
 def _slow(source: bytes) -> bytes:
