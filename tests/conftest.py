@@ -38,6 +38,7 @@ from caseportal.config import REPO_ROOT, Settings
 from caseportal.db import Database
 from caseportal.models import (
     Base,
+    Employer,
     JobRole,
     Meeting,
     MeetingCase,
@@ -52,7 +53,7 @@ from caseportal.models import (
     utcnow,
 )
 from caseportal.models import users as users_model
-from caseportal.services import invitations, runs, users
+from caseportal.services import employers, invitations, runs, users
 from sandbox.spec import RunResult
 
 # Cheap hashes in tests: the strength of scrypt is not what these tests are about (one test checks it).
@@ -263,8 +264,9 @@ class Factory:
         self.session.commit()
         return u
 
-    def job_role(self, title: str = "Backend developer") -> JobRole:
+    def job_role(self, title: str = "Backend developer", employer: Employer | None = None) -> JobRole:
         r = JobRole(title=title, team="Payments", location="Stockholm", remote=True, role_family="backend",
+                    employer=employer or employers.default_employer(self.session),
                     offer_growth="Mentoring and a **conference budget**.", offer_tech="Python, Postgres",
                     offer_benefits="Wellness allowance", offer_worklife="Flexible hours")
         self.session.add(r)

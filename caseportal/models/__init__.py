@@ -4,6 +4,7 @@ from .api import ApiKey
 from .audit import AuditEvent
 from .base import Base, utcnow
 from .cases import CaseSnapshot
+from .employers import Employer, EmployerStaff
 from .feedback import CandidateFeedback, Notification
 from .integrations import PartnerConnection, PartnerLink, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from .meetings import OFFER_SECTIONS, Invitation, JobRole, Meeting, MeetingCase, MeetingReviewer
@@ -23,5 +24,5 @@ __all__ = [
     "WorkerHeartbeat",
     "AuditEvent", "MeetingOutcome", "MeetingRetention",
     "PartnerConnection", "PartnerLink", "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint",
-    "ApiKey",
+    "ApiKey", "Employer", "EmployerStaff",
 ]

@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
+from .employers import Employer
 from .users import User
 
 OFFER_SECTIONS = ("offer_growth", "offer_tech", "offer_benefits", "offer_worklife")
@@ -28,7 +29,10 @@ class JobRole(Base):
     offer_tech: Mapped[str] = mapped_column(Text, default="")
     offer_benefits: Mapped[str] = mapped_column(Text, default="")
     offer_worklife: Mapped[str] = mapped_column(Text, default="")
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    employer: Mapped[Employer] = relationship(lazy="joined")
 
 
 class MeetingReviewer(Base):

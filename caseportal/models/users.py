@@ -47,6 +47,8 @@ class User(UserMixin, Base):  # type: ignore[misc]  # flask_login is untyped, so
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped on password change and logout-everywhere; part of the session id so old sessions die.
     session_version: Mapped[int] = mapped_column(default=1)
+    # Firm-wide staff (a consultant) see every employer; the others only those tied to them in employer_staff.
+    firm_wide: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def set_password(self, password: str) -> None:

@@ -20,7 +20,7 @@ from caseportal.casebook import CaseSpec, Library
 from caseportal.config import Settings
 from caseportal.models import JobRole, Meeting, MeetingCase, StaffRole, User, utcnow
 
-from . import invitations, timezones, users
+from . import employers, invitations, timezones, users
 
 DEMO_STAFF: tuple[tuple[str, str, StaffRole], ...] = (
     ("admin@demo.example.org", "Alex Admin", StaffRole.ADMIN),
@@ -88,7 +88,7 @@ def _role(session: Session) -> JobRole:
     role = session.scalar(select(JobRole).where(JobRole.title == DEMO_ROLE_TITLE).order_by(JobRole.id))
     if role is None:
         role = JobRole(title=DEMO_ROLE_TITLE, team="Payments platform", location="Stockholm", remote=True,
-                       role_family="backend", **OFFER)
+                       role_family="backend", employer=employers.default_employer(session), **OFFER)
         session.add(role)
         session.flush()
     return role

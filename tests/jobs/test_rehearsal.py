@@ -32,7 +32,7 @@ from sqlalchemy.pool import NullPool
 from caseportal.casebook import load_library
 from caseportal.config import REPO_ROOT
 from caseportal.models import JobRole, Run, RunStatus, Submission, utcnow
-from caseportal.services import invitations, meetings
+from caseportal.services import employers, invitations, meetings
 from caseportal.worker_identity import WORKER_PID_LABEL
 from tests.conftest import make_case_library, pg_url, require, stop_process_groups
 from tests.jobs.conftest import wait_for
@@ -157,7 +157,8 @@ def _invite(url: str, cases_dir: Path, n: int) -> list[tuple[str, int]]:
     with Session(engine) as s:
         role = JobRole(title="Backend developer", team="Payments", location="Stockholm", remote=True,
                        role_family="backend", offer_growth="Mentoring", offer_tech="Python",
-                       offer_benefits="Wellness", offer_worklife="Flexible hours")
+                       offer_benefits="Wellness", offer_worklife="Flexible hours",
+                       employer=employers.default_employer(s))
         s.add(role)
         s.flush()
         starts = (utcnow() + timedelta(days=10)).replace(tzinfo=None, microsecond=0)

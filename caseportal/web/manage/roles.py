@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from caseportal.current import db
 from caseportal.models import OFFER_SECTIONS, JobRole
 from caseportal.permissions import manager_required
-from caseportal.services import meetings
+from caseportal.services import employers, meetings
 from caseportal.web.common import load_or_404
 from caseportal.web.labels import OFFER_LABELS
 
@@ -32,7 +32,7 @@ def _role_form_view(role: JobRole | None) -> str | Response:
     form = RoleForm(obj=role) if request.method == "GET" and role is not None else RoleForm()
     preview = request.method == "POST" and request.form.get("action") == "preview"
     if form.validate_on_submit() and not preview:
-        target = role or JobRole(title="")
+        target = role or JobRole(title="", employer=employers.default_employer(db()))
         form.populate_obj(target)
         target.role_family = (target.role_family or "").strip()
         if role is None:
