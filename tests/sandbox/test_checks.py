@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import pytest
 
 from sandbox import Outcome, RunResult
 
+from .conftest import SMALL
+
 pytestmark = pytest.mark.docker
 
 Run = Callable[..., RunResult]
+
+#: Starting pytest in a container takes seconds on a loaded 2-core machine; these tests are about what the checks
+#: report, not about the time limit (tests/sandbox/test_hostile.py proves that), so they get room.
+CHECK_LIMITS = dataclasses.replace(SMALL, timeout_s=30.0)
+
+
+@pytest.fixture()
+def run_small(run_small: Run) -> Run:
+    """The sandbox conftest's runner with CHECK_LIMITS unless a test names its own."""
+
+    def _run(command: tuple[str, ...] | str, **kwargs: object) -> RunResult:
+        kwargs.setdefault("limits", CHECK_LIMITS)
+        return run_small(command, **kwargs)
+
+    return _run
 
 SOLUTION_OK = b"def total(prices):\n    return round(sum(prices), 2)\n"
 SOLUTION_BAD = b"def total(prices):\n    return sum(prices)\n"
