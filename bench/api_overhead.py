@@ -26,6 +26,7 @@ from caseportal.config import Settings  # noqa: E402
 from caseportal.models import JobRole, StaffRole  # noqa: E402
 from caseportal.services import api_keys, users  # noqa: E402
 from caseportal.services.api_limits import ApiLimiter  # noqa: E402
+from caseportal.services.employers import default_employer  # noqa: E402
 from caseportal.web.api.auth import LIMITER_KEY  # noqa: E402
 
 PASSWORD = "bench-password-123"
@@ -57,7 +58,8 @@ def main() -> None:
         session = app.extensions["caseportal.db"].session()
         admin = users.create_user(session, email="admin@example.org", name="Admin", role=StaffRole.ADMIN,
                                   password=PASSWORD)
-        session.add_all([JobRole(title=f"Role {i}") for i in range(10)])
+        employer_id = default_employer(session).id  # every role belongs to an employer
+        session.add_all([JobRole(title=f"Role {i}", employer_id=employer_id) for i in range(10)])
         secret = api_keys.issue(session, admin, "bench", "read").secret
         session.commit()
     staff = app.test_client()

@@ -1,7 +1,7 @@
 """Web latency: three of caseportal's busiest pages against a hello-world Flask page, both served the same way.
 
     .venv/bin/python bench/web_latency.py [--clients 50] [--requests 40]
-    .venv/bin/python bench/web_latency.py --cpu [--requests 300]
+    .venv/bin/python bench/web_latency.py --cpu [--cold] [--requests 300]
 
 Starts caseportal with `caseportal serve` (gunicorn, as production runs it) on a throw-away instance folder with
 data made through the services (a role with an offer in Markdown, a meeting, an invitation, a started case, a
@@ -11,7 +11,9 @@ prints p50, p95 and throughput per page and their ratios to hello-world measured
 
 ``--cpu`` measures what the served figures follow on a busy machine, where they swing with the load: the CPU time
 (this process's, so other programs on the machine hardly count) one request costs through the app in process, per
-page and for the hello-world page, best of six batches, with no server and no network in between.
+page and for the hello-world page, best of six batches, with no server and no network in between. A page opened
+again is served from the rendered-page cache (web/page_cache.py) as long as nothing changed; ``--cold`` turns
+that cache off, to show what rendering a page costs (its first view, or any view after a change).
 """
 
 from __future__ import annotations
@@ -226,13 +228,16 @@ def login_as(base: str, email: str, password: str) -> requests.cookies.RequestsC
     return sess.cookies
 
 
-def cpu_per_request(pages: Pages, settings: Settings, n: int) -> None:
+def cpu_per_request(pages: Pages, settings: Settings, n: int, cold: bool) -> None:
     """CPU milliseconds per request through the WSGI app in process (Flask's test client), against hello-world."""
     from flask import Flask
 
     from caseportal import create_app
+    from caseportal.web.page_cache import EXTENSION
 
     app = create_app(settings)
+    if cold:
+        app.extensions.pop(EXTENSION)
     hello = Flask("hello")
     hello.add_url_rule("/", "hello", lambda: "Hello, world!")
     reviewer = app.test_client()
@@ -257,7 +262,8 @@ def cpu_per_request(pages: Pages, settings: Settings, n: int) -> None:
                 client.get(path)
             batches.append((time.process_time() - began) / max(1, n // 6))
         rows.append((name, min(batches)))
-    print(f"CPU per request in process, best of 6 batches of {max(1, n // 6)}")
+    print(f"CPU per request in process, best of 6 batches of {max(1, n // 6)}, page cache "
+          f"{'off' if cold else 'on'}")
     print(f"{'page':<22}{'CPU ms':>8}{'x hello':>9}")
     for name, cpu in rows:
         print(f"{name:<22}{cpu * 1000:>8.2f}{cpu / rows[0][1]:>9.1f}")
@@ -268,6 +274,7 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--requests", type=int, default=40, help="requests per client and page")
     ap.add_argument("--cpu", action="store_true", help="CPU per request in process instead of served latency")
+    ap.add_argument("--cold", action="store_true", help="with --cpu: the rendered-page cache off")
     ap.add_argument("--hello-server", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.hello_server:
@@ -284,7 +291,7 @@ def main() -> None:
         settings = Settings.from_env()
         pages = seed(settings)
         if args.cpu:
-            cpu_per_request(pages, settings, args.requests)
+            cpu_per_request(pages, settings, args.requests, args.cold)
             return
         exe = str(Path(sys.executable).with_name("caseportal"))
         procs = [start([exe, "serve", "--host", HOST, "--port", str(port_app)], env, port_app,

@@ -23,7 +23,8 @@ from typing import Literal
 from sandbox import CheckResult, Limits, Outcome, RunResult, RunSpec
 from sandbox import run as sandbox_run
 
-from .casebook import CaseSpec, case_files_for_judge, case_files_for_run, reference_submission
+from .casebook import CaseSpec, case_files_for_judge, case_files_for_run, check_env, reference_submission
+from .casebook.check_texts import untranslated
 
 __all__ = [
     "DEFAULT_COMMAND",
@@ -87,7 +88,7 @@ def spec_for(case: CaseSpec, files: Mapping[str, bytes], checks: Checks = "visib
         command=case.command or DEFAULT_COMMAND,
         files=dict(files),
         case_files=case_files_for_run(case, checks),
-        env={"CASEPORTAL_CHECKS": checks},
+        env={**check_env(case), "CASEPORTAL_CHECKS": checks},
         limits=limits_for(case),
         runtime=sandbox_runtime or None,
         labels={"caseportal.case": case.slug, "caseportal.case-version": case.version[:16],
@@ -116,7 +117,7 @@ def judge_spec_for(case: CaseSpec, files: Mapping[str, bytes], artifacts: Mappin
         command=DEFAULT_COMMAND,
         files=judge_work_files(case, files, artifacts),
         case_files=case_files_for_judge(case),
-        env={"CASEPORTAL_CHECKS": "judge"},
+        env={**check_env(case), "CASEPORTAL_CHECKS": "judge"},
         limits=limits_for(case),
         runtime=sandbox_runtime or None,
         labels={"caseportal.case": case.slug, "caseportal.case-version": case.version[:16],
@@ -189,7 +190,7 @@ class CaseCheckRow:
     """One line of a case check: the reference solution or the starter, and whether it behaved."""
 
     slug: str
-    subject: Literal["reference", "starter", "-"]
+    subject: Literal["reference", "starter", "texts", "-"]
     ok: bool
     outcome: str
     detail: str
@@ -255,7 +256,9 @@ def _judge_starter(slug: str, result: RunResult) -> CaseCheckRow:
 def check_case(case: CaseSpec, *, image_ref: str | None = None, runner: Runner | None = None) -> CaseCheckReport:
     """Run the reference solution (must pass every counting check; advisory ones are ignored) and
     the untouched starter (must fail at least one hidden check; judge checks count as hidden) in the
-    real sandbox, with all checks and the judge. Cases with ``runtime: none`` have no automated checks."""
+    real sandbox, with all checks and the judge; then check that every visible check either run reported has
+    its name and its messages in each of the case's languages (the "texts" row). Cases with ``runtime: none``
+    have no automated checks."""
     if case.runtime == "none":
         row = CaseCheckRow(case.slug, "-", True, "-", "no automated checks (runtime none): reviewers read the files")
         return CaseCheckReport(case.slug, case.version, (row,), automated=False)
@@ -264,6 +267,7 @@ def check_case(case: CaseSpec, *, image_ref: str | None = None, runner: Runner |
     subjects: tuple[tuple[Literal["reference", "starter"], dict[str, bytes], Callable[[str, RunResult], CaseCheckRow]],
                     ...] = (("reference", reference_submission(case), _judge_reference),
                             ("starter", dict(case.starter_files), _judge_starter))
+    seen: list[dict[str, object]] = []
     for subject, files, judge in subjects:
         started = time.monotonic()
         try:
@@ -274,4 +278,17 @@ def check_case(case: CaseSpec, *, image_ref: str | None = None, runner: Runner |
                                      f"could not run: {type(exc).__name__}: {exc}", time.monotonic() - started))
             continue
         rows.append(judge(case.slug, result))
+        seen += [c.to_dict() for c in result.checks if c.visible]
+    if seen:
+        rows.append(_texts_row(case, seen))
     return CaseCheckReport(case.slug, case.version, tuple(rows))
+
+
+def _texts_row(case: CaseSpec, visible: list[dict[str, object]]) -> CaseCheckRow:
+    """Whether a candidate in each of the case's languages reads the visible checks the two runs reported in
+    their language: a display name for each, and a translation of each message a check wrote itself."""
+    missing = untranslated(case, visible)
+    detail = (f"{len(missing)} text(s) a candidate would read in English: " + "; ".join(missing[:3])
+              + (" …" if len(missing) > 3 else "")) if missing else \
+        f"every visible check has its name and messages in {', '.join(case.languages)}"
+    return CaseCheckRow(case.slug, "texts", not missing, "-", detail)

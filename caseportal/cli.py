@@ -67,9 +67,15 @@ def users() -> None:
 @click.option("--email", required=True)
 @click.option("--name", default="")
 @click.option("--role", type=click.Choice(["admin", "manager", "reviewer"]), default="reviewer")
+@click.option("--employer", "employer_names", multiple=True, metavar="NAME",
+              help="tie the account to this employer (repeatable); without it the account sees every employer")
 @click.password_option(envvar="CASEPORTAL_NEW_PASSWORD")
-def users_create(email: str, name: str, role: str, password: str) -> None:
-    """Create a staff account (admins can also do this in the UI)."""
+def users_create(email: str, name: str, role: str, employer_names: tuple[str, ...], password: str) -> None:
+    """Create a staff account (admins can also do this in the UI).
+
+    With --employer the account is tied: it sees only those employers' roles, meetings and candidates (a client's
+    hiring manager); without, it is firm-wide (a consultant).
+    """
     from .db import Database
     from .models import StaffRole
     from .services import users as users_service
@@ -79,7 +85,11 @@ def users_create(email: str, name: str, role: str, password: str) -> None:
     try:
         with database.begin() as s:
             user = users_service.create_user(s, email=email, name=name, role=StaffRole(role), password=password)
-            click.echo(f"created {user.role.value} {user.email}")
+            tied = users_service.employers_by_name(s, employer_names)
+            if tied:
+                users_service.set_access(s, user, firm_wide=False, employer_ids=[e.id for e in tied])
+            sees = ", ".join(e.name for e in tied) if tied and not user.firm_wide else "every employer"
+            click.echo(f"created {user.role.value} {user.email} (sees: {sees})")
     except DomainError as err:
         raise click.ClickException(err.message) from err
 

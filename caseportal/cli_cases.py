@@ -50,7 +50,9 @@ def validate_cmd(path: Path | None) -> None:
     if (target / "case.yaml").exists():
         click.echo(f"{target}: OK")
     else:
-        click.echo(f"{target}: {len(load_library(target))} case(s) OK")
+        lib = load_library(target)
+        practice = f", and {len(lib.practice)} practice case(s)" if lib.practice else ""
+        click.echo(f"{target}: {len(lib)} case(s) OK{practice}")
 
 
 @cases_cli.command("check")
@@ -66,10 +68,11 @@ def check_cmd(slugs: tuple[str, ...], root: Path | None, image_ref: str | None, 
     library = load_library(root or default_library_root())
     for p in library.problems:
         click.echo(str(p), err=True)
-    unknown = [s for s in slugs if s not in library]
+    found = {s: library.find(s) for s in slugs}  # practice cases (the warm-up) are proven like the others
+    unknown = [s for s, c in found.items() if c is None]
     if unknown:
         raise click.UsageError(f"unknown or invalid case(s): {', '.join(unknown)}")
-    selected = [library.cases[s] for s in slugs] if slugs else list(library)
+    selected = [c for c in found.values() if c is not None] if slugs else library.every_case()
     if ensure_images:
         from sandbox.images.build import ensure_images as build
 

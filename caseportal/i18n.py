@@ -131,6 +131,21 @@ def default_language() -> Iterator[None]:
         yield
 
 
+@contextmanager
+def language(code: str) -> Iterator[None]:
+    """Text for a reader whose language we know (a talking point said to the candidate): ``code``'s catalogue.
+
+    An unknown code means English; outside a request with Babel nothing changes (the text is English anyway).
+    """
+    if not _babel_active():
+        yield
+        return
+    from flask_babel import force_locale
+
+    with force_locale(code if code in LANGUAGES else DEFAULT_LANGUAGE):
+        yield
+
+
 # --------------------------------------------------------------------------- catalogues
 
 

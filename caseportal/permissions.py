@@ -60,7 +60,8 @@ any_staff_required = staff_required()
 
 
 def can_view_meeting(user: User, meeting: Meeting) -> bool:
-    """Managers and admins see every meeting; a reviewer only the meetings they take part in."""
+    """Within the employers the user sees (services.visibility): managers and admins every meeting, a reviewer only
+    the meetings they take part in."""
     return bool(user.is_authenticated and user.active) and can_see(user, meeting)
 
 

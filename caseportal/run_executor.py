@@ -5,6 +5,10 @@ recovery put back on the queue is still recorded exactly once. An infrastructure
 for another attempt (``services.runs.release_for_retry``). The worker's warm pool of sandboxes
 (``start_pool``/``stop_pool``, sandbox/pool.py) is wired here too. No Flask here: a worker on another machine
 needs only the database URL, the queue URL and the cases folder.
+
+A stopping worker hands its runs back (``worker.hand_back_runs``) while their threads may still be working, so
+``stop_runs`` comes first: from then on this process starts no sandbox and its run threads write nothing to a run
+(no claim, lease extension, result or retry), and the sweep after it finds every container the process will have.
 """
 
 from __future__ import annotations
@@ -13,11 +17,14 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
 import docker
 
+from sandbox import engine as sandbox_engine
 from sandbox import pool as sandbox_pool
 from sandbox import sweep_orphans
 
@@ -25,7 +32,7 @@ from .case_runs import execute, limits_for
 from .casebook import Library, load_library
 from .config import Settings
 from .db import Database
-from .models import Run, RunKind, Submission
+from .models import CaseWork, Run, RunKind
 from .services import case_versions, runs
 from .worker_identity import WORKER_HOST_LABEL, WORKER_PID_LABEL, pid_alive, process_labels, worker_labels, worker_name
 
@@ -58,20 +65,27 @@ def sweep_dead_pools(client: docker.DockerClient | None = None) -> int:
                for pid in sorted(p for p in pids if p.isdigit() and not pid_alive(int(p))))
 
 
-def start_pool(settings: Settings) -> sandbox_pool.Pool | None:
+def pool_size_for(settings: Settings, threads: int) -> int:
+    """Warm sandboxes per runtime: the setting, but at least one per run thread, so that as many runs as the
+    worker takes at once all start warm (0 stays off)."""
+    return max(settings.sandbox_pool_size, threads) if settings.sandbox_pool_size > 0 else 0
+
+
+def start_pool(settings: Settings, threads: int = 1) -> sandbox_pool.Pool | None:
     """Start this worker process's warm pool and make every sandbox run claim from it; None when the size is 0.
 
     First the pooled sandboxes of dead workers on this host go. The pool then learns which runtimes this worker
     serves from the runs it gets (the first run of each is cold), so no worker keeps containers ready for
-    runtimes it never sees.
+    runtimes it never sees. ``threads``: the worker's run threads (``pool_size_for``).
     """
-    if settings.sandbox_pool_size <= 0:
+    size = pool_size_for(settings, threads)
+    if size <= 0:
         return None
     try:
         removed = sweep_dead_pools()
         if removed:
             log.warning("removed %d pooled sandboxes of dead workers", removed)
-        warm = sandbox_pool.Pool(settings.sandbox_pool_size, labels=pool_labels()).start()
+        warm = sandbox_pool.Pool(size, labels=pool_labels()).start()
     except Exception:  # noqa: BLE001 - no engine yet: every run starts cold, as without a pool
         log.exception("could not start the sandbox pool; runs start cold")
         return None
@@ -88,6 +102,36 @@ def stop_pool(warm: sandbox_pool.Pool | None) -> None:
     warm.close()
 
 
+_owner_lock = threading.Lock()
+_handed_back = False
+
+
+@contextmanager
+def _owning() -> Iterator[bool]:
+    """True while this process still owns its runs. A run thread writes to a run only inside this block, so once
+    ``stop_runs`` returned no thread of this process changes a run again."""
+    with _owner_lock:
+        yield not _handed_back
+
+
+def stop_runs(timeout_s: float = 30.0) -> None:
+    """Before the runs are handed back: no run-thread write from now on, and no new sandbox (waiting for one
+    being created, so that a sweep after this sees it)."""
+    global _handed_back
+    with _owner_lock:
+        _handed_back = True
+    if not sandbox_engine.GATE.close(timeout_s):
+        log.warning("a sandbox was still being created after %.0f s; the next worker's start sweeps it", timeout_s)
+
+
+def allow_runs() -> None:
+    """Undo ``stop_runs`` (a worker starts with runs allowed; tests that stopped them in process call this)."""
+    global _handed_back
+    with _owner_lock:
+        _handed_back = False
+    sandbox_engine.GATE.reopen()
+
+
 class _Heartbeat(threading.Thread):
     """Extends the run's lease while the sandbox works, so only a dead worker's run is taken over."""
 
@@ -99,8 +143,8 @@ class _Heartbeat(threading.Thread):
     def run(self) -> None:
         while not self.stop.wait(max(1.0, self.lease_s / 3)):
             try:
-                with self.database.begin() as s:
-                    if not runs.heartbeat(s, self.run_id, self.token, self.lease_s):
+                with _owning() as owned, self.database.begin() as s:
+                    if not owned or not runs.heartbeat(s, self.run_id, self.token, self.lease_s):
                         return
             except Exception:  # noqa: BLE001 - a missed beat only shortens the lease
                 log.exception("heartbeat failed for run %s", self.run_id)
@@ -128,8 +172,12 @@ def _library(root: Path) -> Library:
 
 def execute_run(settings: Settings, database: Database, run_id: int) -> Result:
     """Execute one run attempt. Returns "retry" when an infrastructure error should be tried again."""
-    with database.begin() as s:
-        token = runs.claim(s, run_id, worker_name(), settings.run_lease_seconds)
+    with _owning() as owned:
+        if not owned:
+            log.info("run %s not taken: this worker is stopping", run_id)
+            return "retry"  # back on the queue for another worker
+        with database.begin() as s:
+            token = runs.claim(s, run_id, worker_name(), settings.run_lease_seconds)
     if token is None:
         log.info("run %s is done or held by another attempt; skipping", run_id)
         return "skip"
@@ -140,7 +188,7 @@ def execute_run(settings: Settings, database: Database, run_id: int) -> Result:
         with database.begin() as s:
             run = s.get(Run, run_id)
             assert run is not None
-            sub = s.get(Submission, run.submission_id)
+            sub = s.get(CaseWork, run.submission_id)  # real work or a warm-up: both run the same way
             assert sub is not None
             files = sub.file_map()
             slug, kind = sub.case_slug, run.kind
@@ -152,17 +200,25 @@ def execute_run(settings: Settings, database: Database, run_id: int) -> Result:
         if str(getattr(result.outcome, "value", result.outcome)) == "infra_error":
             raise RuntimeError(result.explanation or "sandbox infrastructure error")
     except Exception as err:  # noqa: BLE001 - any failure here is ours, not the candidate's
-        log.exception("run %s failed on the infrastructure side", run_id)
         beat.stop.set()
-        with database.begin() as s:
-            again = runs.release_for_retry(s, run_id, token, f"{type(err).__name__}: {err}",
-                                           settings.run_attempts)
+        with _owning() as owned:
+            if not owned:  # handed back: the sandbox was refused or swept; the next worker runs it
+                log.info("run %s handed back; this attempt ends here", run_id)
+                return "skip"
+            log.exception("run %s failed on the infrastructure side", run_id)
+            with database.begin() as s:
+                again = runs.release_for_retry(s, run_id, token, f"{type(err).__name__}: {err}",
+                                               settings.run_attempts)
         return "retry" if again else "error"
     finally:
         beat.stop.set()
 
-    with database.begin() as s:
-        recorded = runs.record(s, run_id, token, result, limits=limits_for(case).to_dict())
+    with _owning() as owned:
+        if not owned:  # a result from a sandbox the hand-back may have cut short: never the candidate's verdict
+            log.warning("run %s handed back; its result is dropped", run_id)
+            return "skip"
+        with database.begin() as s:
+            recorded = runs.record(s, run_id, token, result, limits=limits_for(case).to_dict())
     if not recorded:
         log.warning("run %s: result of a stale attempt dropped", run_id)
     return "done" if recorded else "skip"

@@ -23,7 +23,7 @@ from .db import Database
 from .environments import record_present_images
 from .jobs import Queue, build_queue
 from .recovery import Recovery
-from .run_executor import start_pool, stop_pool
+from .run_executor import allow_runs, pool_labels, start_pool, stop_pool, stop_runs
 from .services import runs, status
 from .worker_identity import (
     DEPLOYMENT_LABEL,
@@ -119,10 +119,12 @@ def _record_environments(database: Database) -> None:
 def hand_back_runs(queue: Queue) -> list[int]:
     """Put the runs this process still holds back on the queue, and remove their containers.
 
-    Called when the consumer has stopped: after SIGTERM's grace ran out, or at once after SIGINT. The claim
-    tokens do not change here, so a thread that still finishes records once; otherwise the next worker claims
-    the expired lease and records it.
+    Called when the consumer has stopped: after SIGTERM's grace ran out, or at once after SIGINT. Run threads may
+    still be working, so ``stop_runs`` comes first: they start no sandbox after it (one being created is waited
+    for, so the sweep below finds it) and write nothing to a run, so a result cut short by the sweep is never
+    recorded and a lease is not extended again. The next worker claims the expired lease and records the run.
     """
+    stop_runs()
     me = os.getpid()
     with queue.db().begin() as s:
         ids = runs.expire_dead_claims(s, socket.gethostname(), lambda pid: pid != me)
@@ -130,11 +132,15 @@ def hand_back_runs(queue: Queue) -> list[int]:
         log.warning("handing run %s back to the queue", run_id)
         queue.enqueue_run(run_id)
     if ids:
-        try:
-            sweep_orphans(docker.from_env(), labels=process_labels())
-        except Exception:  # noqa: BLE001 - a later worker's start sweeps what is left
-            log.exception("could not remove this worker's sandbox containers")
+        _sweep_own(process_labels())
     return ids
+
+
+def _sweep_own(labels: dict[str, str]) -> None:
+    try:
+        sweep_orphans(docker.from_env(), labels=labels)
+    except Exception:  # noqa: BLE001 - a later worker's start sweeps what is left
+        log.exception("could not remove this worker's sandbox containers")
 
 
 def serve(settings: Settings, workers: int = 2) -> None:
@@ -143,6 +149,7 @@ def serve(settings: Settings, workers: int = 2) -> None:
     SIGTERM is the graceful stop: runs in hand finish (up to ``worker_grace_seconds``) before the process exits;
     SIGINT stops at once. Either way, what is still held afterwards goes back on the queue (``hand_back_runs``).
     """
+    allow_runs()
     database = Database(settings.database_url)
     set_deployment(settings.database_url)
     queue = build_queue(settings, database)
@@ -160,13 +167,15 @@ def serve(settings: Settings, workers: int = 2) -> None:
     consumer = queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
                                           initial_delay=0.02, backoff=1.2, max_delay=0.1,
                                           graceful_signal="TERM", shutdown_timeout=settings.worker_grace_seconds)
-    warm_pool = start_pool(settings)  # fresh sandboxes started ahead of need (sandbox/pool.py)
+    warm_pool = start_pool(settings, workers)  # fresh sandboxes started ahead of need (sandbox/pool.py)
     presence = start_presence(database)  # the heartbeat that /metrics and `caseportal status` read
     recovery = start_recovery(queue, database, workers)
     consumer.run()
     stop_recovery(recovery, bool(getattr(consumer, "_graceful", False)), settings.worker_grace_seconds)
     presence.stop.set()
     presence.join(timeout=5)  # removes this worker's heartbeat row
-    hand_back_runs(queue)
+    handed = hand_back_runs(queue)
     stop_pool(warm_pool)
+    if handed and warm_pool is not None:
+        _sweep_own(pool_labels())  # warm sandboxes a handed-back run still held (close() leaves those to the run)
     database.dispose()

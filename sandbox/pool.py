@@ -1,9 +1,9 @@
 """A warm pool of fresh sandboxes: hardened containers created and started ahead of need, each used for one run.
 
 Creating and starting a container is most of a short run's time, so the pool does both ahead of need, per
-runtime image, engine runtime and *shape* (the sizes the engine cannot change on a running container: the
-tmpfs folders, the ulimits, the results cap). A pooled container has the same hardening as a cold one, tight
-idle limits, and its cp-entry already waits for its input. At claim the run's own CPU, memory and pids limits
+runtime image, engine runtime and *shape* (sandbox/pool_shape.py: the sizes the engine cannot change on a running
+container: the tmpfs folders, the ulimits, the results cap). A pooled container has the same hardening as a cold
+one, tight idle limits, and its cp-entry already waits for its input. At claim the run's own CPU, memory and pids limits
 are applied (``engine.update_limits``) and the runner sends the input as usual. A container serves exactly one
 run and is removed after it: never reused, never shared.
 
@@ -22,7 +22,6 @@ import dataclasses
 import logging
 import queue
 import select
-import shlex
 import threading
 import time
 import uuid
@@ -33,19 +32,12 @@ from typing import Any
 import docker
 
 from sandbox import engine
-from sandbox.protocol import case_tmpfs_mb
-from sandbox.spec import Limits, RunSpec
+from sandbox.pool_shape import COMMAND_FILE, Shape, command_file, shape_of
+from sandbox.spec import RunSpec
 
 logger = logging.getLogger(__name__)
 
 POOL_LABEL = "caseportal.sandbox.pool"
-#: The command file in /case that a pooled container's shell runs.
-COMMAND_FILE = ".caseportal-command"
-#: Limits of an idle container (tini plus a waiting cp-entry use about 10 MB). The run's own are applied at claim;
-#: the time and output limits are not the container's at all, so they do not split shapes either.
-IDLE_LIMITS: dict[str, Any] = {"cpus": 0.25, "memory_mb": 64, "pids": 16, "timeout_s": 60.0, "output_bytes": 1}
-#: /case of a pooled container holds at least this much; it is only written by root, so a larger cap costs nothing.
-MIN_CASE_MB = 32
 #: An idle container older than this is replaced, well before the workers' one-hour orphan sweep takes it.
 MAX_IDLE_S = 1200.0
 #: cp-entry of a pooled container waits this long for its input, then ends (a dead worker's pool ends itself);
@@ -60,22 +52,12 @@ MAX_FAILURES = 3
 
 
 @dataclass(frozen=True)
-class Shape:
-    """What a pooled container fixes at creation; runs of the same shape can share a pool."""
-
-    image: str
-    runtime: str | None
-    case_mb: int
-    limits: Limits  # the run's limits with IDLE_LIMITS in place of those that do not fix the container
-
-
-@dataclass(frozen=True)
 class Lease:
     """A claimed pooled container: send ``spec`` (the run's, plus the command file) to it, then remove it."""
 
     spec: RunSpec
     container_id: str
-    volume: str
+    volume: str | None  # None: /out is a tmpfs of the container (engine.container_options)
     sock: Any
     owner: Pool
 
@@ -95,35 +77,9 @@ class PoolStats:
 class _Idle:
     shape: Shape
     container_id: str
-    volume: str
+    volume: str | None
     sock: Any
     created: float
-
-
-def command_file(spec: RunSpec) -> bytes | None:
-    """The shell text that gives a pooled container the run's environment and command; None if not expressible."""
-    lines = ["# written by caseportal's sandbox pool: this run's environment and command"]
-    for name, value in sorted(spec.env.items()):
-        if name in engine.FIXED_ENV:
-            continue  # the contract fixes these, as in a cold container
-        if not name.isidentifier() or not name.isascii():
-            return None
-        lines.append(f"export {name}={shlex.quote(value)}")
-    if spec.command[0].startswith("-"):
-        return None
-    lines.append("exec " + " ".join(shlex.quote(part) for part in spec.command))
-    return ("\n".join(lines) + "\n").encode()
-
-
-def shape_of(spec: RunSpec) -> Shape | None:
-    """The shape a pooled container needs for ``spec``; None when the spec cannot use the pool."""
-    if COMMAND_FILE in spec.case_files or command_file(spec) is None:
-        return None
-    need = case_tmpfs_mb(spec) + 1  # + the command file
-    case_mb = MIN_CASE_MB
-    while case_mb < need:
-        case_mb *= 2
-    return Shape(spec.image, engine.engine_runtime(spec), case_mb, dataclasses.replace(spec.limits, **IDLE_LIMITS))
 
 
 def _eof_or_output(sock: Any) -> bool:
@@ -149,7 +105,7 @@ class Pool:
             raise ValueError("a pool needs a size of at least 1 (0 means no pool)")
         self.size, self.max_shapes, self.max_idle_s = size, max_shapes, max_idle_s
         self.labels = dict(labels or {})
-        self.client = client if client is not None else docker.from_env()
+        self.client = client if client is not None else engine.shared_client()
         self.stats = PoolStats()
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -158,9 +114,11 @@ class Pool:
         self._failures: dict[Shape, int] = {}
         self._idle: dict[Shape, collections.deque[_Idle]] = {}
         self._trash: list[_Idle] = []  # idle containers of forgotten shapes, removed by the refiller
+        self._creating: collections.Counter[Shape] = collections.Counter()  # containers being made, per shape
+        self._makers: set[threading.Thread] = set()
         self._thread = threading.Thread(target=self._refill_loop, name="sandbox-pool", daemon=True)
         # Used containers, removed off the run's path (the result is back before the engine has cleaned up).
-        self._used: queue.Queue[tuple[str, str] | None] = queue.Queue(maxsize=MAX_REMOVALS)
+        self._used: queue.Queue[tuple[str, str | None] | None] = queue.Queue(maxsize=MAX_REMOVALS)
         self._removing = 0
         self._reaper = threading.Thread(target=self._reap_loop, name="sandbox-pool-reaper", daemon=True)
 
@@ -175,6 +133,10 @@ class Pool:
         self._wake.set()
         if self._thread.is_alive():
             self._thread.join(timeout=60)
+        with self._lock:
+            makers = list(self._makers)
+        for maker in makers:  # each removes what it made once it sees the pool closing
+            maker.join(timeout=60)
         if self._reaper.is_alive():
             self._used.put(None)  # after the removals already queued
             self._reaper.join(timeout=60)
@@ -282,10 +244,14 @@ class Pool:
             self._trash.extend(self._idle.pop(old, ()))
 
     def _next_shape(self) -> Shape | None:
+        """A shape short of ``size`` (counting containers being made), while fewer than ``size`` are being made."""
         now = time.monotonic()
         with self._lock:
+            if sum(self._creating.values()) >= self.size:
+                return None
             for shape, not_before in self._wanted.items():
-                if not_before <= now and len(self._idle.get(shape, ())) < self.size:
+                if not_before <= now and len(self._idle.get(shape, ())) + self._creating[shape] < self.size:
+                    self._creating[shape] += 1
                     return shape
         return None
 
@@ -302,23 +268,38 @@ class Pool:
             if shape is None:
                 self._wake.wait(timeout=HEALTH_EVERY_S / 2)
                 continue
-            try:
-                item = self._create(shape)
-            except engine.ENGINE_ERRORS as exc:
-                self._failed(shape, exc)
-                continue
+            # Up to ``size`` containers are made at once: one after another, a burst of runs emptied the pool
+            # faster than one thread refilled it, and those runs started cold.
+            maker = threading.Thread(target=self._make, args=(shape,), name="sandbox-pool-make", daemon=True)
             with self._lock:
-                keep = not self._stop.is_set() and shape in self._wanted
-                if keep:
+                self._makers.add(maker)
+            maker.start()
+
+    def _make(self, shape: Shape) -> None:
+        """Make one container of ``shape`` for the idle list (removed at once if the pool closed or forgot it)."""
+        item: _Idle | None = None
+        try:
+            item = self._create(shape)
+        except engine.ENGINE_ERRORS as exc:
+            self._failed(shape, exc)
+        finally:
+            with self._lock:
+                self._creating[shape] -= 1
+                keep = item is not None and not self._stop.is_set() and shape in self._wanted
+                if keep and item is not None:
                     self._idle.setdefault(shape, collections.deque()).append(item)
                     self._failures.pop(shape, None)
-            if not keep:
-                self._discard(item, self.client)
+                self._makers.discard(threading.current_thread())
+            self._wake.set()
+        if item is not None and not keep:
+            self._discard(item, self.client)
 
     def _failed(self, shape: Shape, exc: BaseException) -> None:
         """Back off a shape whose containers do not start (the engine restarting, an image gone); then forget it."""
         self._count("create_errors")
         with self._lock:
+            if self._wanted.get(shape, 0.0) > time.monotonic():
+                return  # made at the same time as one that failed already: one failure per back-off
             failures = self._failures.get(shape, 0) + 1
             self._failures[shape] = failures
             if failures >= MAX_FAILURES:
@@ -347,26 +328,19 @@ class Pool:
                            runtime=shape.runtime, labels={**self.labels, POOL_LABEL: "1"})
         client = self.client
         container_id: str | None = None
-        volume: str | None = None
         sock: Any = None
         try:
-            vol_opts = engine.out_volume_options(template, run_id)
-            client.api.create_volume(**vol_opts)
-            volume = vol_opts["name"]
-            opts = engine.container_options(template, run_id, vol_opts["name"], case_mb=shape.case_mb,
-                                            input_timeout_s=INPUT_TIMEOUT_S)
-            container_id = client.containers.create(**opts).id
-            if container_id is None:
-                raise docker.errors.DockerException("the engine created a container without an id")
+            opts = engine.container_options(template, run_id, case_mb=shape.case_mb, input_timeout_s=INPUT_TIMEOUT_S)
+            container_id = engine.create_container(client, opts)
             sock = client.api.attach_socket(container_id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
             client.api.start(container_id)
         except BaseException:
             if sock is not None:
                 engine.close_socket(sock)
-            engine.remove(client, container_id, volume)
+            engine.remove(client, container_id, None)
             raise
         self._count("created")
-        return _Idle(shape, container_id, vol_opts["name"], sock, time.time())
+        return _Idle(shape, container_id, None, sock, time.time())
 
     def _discard(self, item: _Idle, client: docker.DockerClient) -> None:
         engine.close_socket(item.sock)

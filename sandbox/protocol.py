@@ -4,8 +4,8 @@ In: the files travel on the container's stdin as ``CPIN1 <nonce> <len>\\n`` plus
 read-only and the writable folders are tmpfs mounts, which the engine's archive API cannot write into). Out:
 the run's own output, then ``\\n<nonce> exit=<code> peak=<bytes> out=<size>\\n`` and /out as a base64 tar of
 ``<size>`` bytes. Only cp-entry knows the nonce, so the candidate cannot fake the end of a run or its results.
-An image whose cp-entry predates the in-band results sends no ``out=``; the runner then reads /out through
-the archive API (the fallback in sandbox/engine.py), and parses it here all the same. Pure code, no Docker.
+/out is a tmpfs the engine cannot read, so a marker without ``out=`` (a cp-entry older than the in-band results)
+means no results. Pure code, no Docker.
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """Run one RunSpec in a hardened, throw-away Docker container: the lifecycle, in order.
 
-create (/out volume + container) -> attach -> start -> send the files on stdin while streaming the output ->
-end marker / timeout / output cap -> close the attach socket -> classify -> remove, in ``finally``.
-The results normally travel in-band, after the end marker, and the entry process then ends the container by
-itself; for an image whose entry process lingers instead, /out is read through the archive API and the
-container is killed (the fallback). What goes over the wire is in sandbox/protocol.py, every engine call in
-sandbox/engine.py, the rules for the outcome in sandbox/verdict.py; docs/sandbox.md explains the hardening.
+create (or claim a warm one from sandbox/pool.py) -> attach -> start -> send the files on stdin while streaming
+the output -> end marker / timeout / output cap -> close the attach socket -> classify -> remove (``finally``).
+The results travel in-band, after the end marker, and the entry process then ends the container by itself;
+/out is a tmpfs of the container, so no volume is made per run. What goes over the wire is in
+sandbox/protocol.py, every engine call in sandbox/engine.py, the rules for the outcome in sandbox/verdict.py;
+docs/sandbox.md explains the hardening.
 """
 
 from __future__ import annotations
@@ -39,9 +39,11 @@ BACKSTOP_S = 20
 GAVE_UP_EXIT = 125
 
 
-def run(spec: RunSpec, client: docker.DockerClient | None = None) -> RunResult:
+def run(spec: RunSpec, client: docker.DockerClient | None = None, *, pooled: bool = True) -> RunResult:
     """Run ``spec`` in a fresh hardened container and return how it went.
 
+    ``pooled=False`` always starts cold and does not teach the pool the spec's shape (a one-off run such as the
+    image probe would otherwise keep warm containers of its runtime ready for runs that never come).
     Never raises for engine problems: those return ``Outcome.infra_error`` (the app retries them).
     Raises ``ValueError`` only for a spec that can never run (files larger than the work folder).
     """
@@ -49,7 +51,6 @@ def run(spec: RunSpec, client: docker.DockerClient | None = None) -> RunResult:
     started = time.monotonic()
     run_id = uuid.uuid4().hex
     nonce = secrets.token_hex(16)
-    payload = pack_input(spec, nonce)
     lim = spec.limits
     container_id: str | None = None
     volume: str | None = None
@@ -57,20 +58,17 @@ def run(spec: RunSpec, client: docker.DockerClient | None = None) -> RunResult:
     stream = OutputStream(nonce, lim.output_bytes)
     lease: pool.Lease | None = None
     try:
-        client = client if client is not None else docker.from_env()
-        lease = pool.claim(spec, client)
-        if lease is not None:  # a warm container from sandbox/pool.py: started, its cp-entry waits for the input
-            container_id, volume, sock = lease.container_id, lease.volume, lease.sock
-            payload = pack_input(lease.spec, nonce)
-        else:
-            vol_opts = engine.out_volume_options(spec, run_id)
-            client.api.create_volume(**vol_opts)
-            volume = vol_opts["name"]
-            container_id = client.containers.create(**engine.container_options(spec, run_id, volume)).id
-            if container_id is None:
-                raise docker.errors.DockerException("the engine created a container without an id")
-            sock = client.api.attach_socket(container_id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
-            client.api.start(container_id)
+        client = client if client is not None else engine.shared_client()
+        with engine.GATE.creating():  # a stopping worker refuses new sandboxes before it sweeps its own
+            lease = pool.claim(spec, client) if pooled else None
+            if lease is not None:  # a warm container from sandbox/pool.py: started, cp-entry waits for the input
+                container_id, volume, sock = lease.container_id, lease.volume, lease.sock
+            else:  # cold: /out is a tmpfs of the container, like the other folders (engine.container_options)
+                container_id = engine.create_container(client, engine.container_options(spec, run_id))
+                sock = client.api.attach_socket(container_id,
+                                                params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
+                client.api.start(container_id)
+        payload = pack_input(lease.spec if lease is not None else spec, nonce)  # packed once, after the claim
         raw = engine.raw_socket(sock)
         run_started = time.monotonic()
         deadline = run_started + lim.timeout_s + BACKSTOP_S
@@ -89,13 +87,8 @@ def run(spec: RunSpec, client: docker.DockerClient | None = None) -> RunResult:
                 out, ends_by_itself = too_large, True
             elif stream.inline_out is not None:  # sent in-band after the marker: the entry process is ending
                 out, ends_by_itself = parse_out_archive(stream.inline_out), True
-            else:  # the fallback: an entry process that lingers until /out is read through the engine
-                try:
-                    out = parse_out_archive(engine.read_out(client, container_id, lim.results_bytes + (2 << 20)))
-                except engine.OutputTooLarge:
-                    out = too_large
-                except docker.errors.NotFound:
-                    out = OutArchive(problems=[RESULTS_NOT_FOUND])
+            else:  # no results in-band: an entry process older than --inline-out (none built here); /out is a
+                out = OutArchive(problems=[RESULTS_NOT_FOUND])  # tmpfs the engine cannot read, so nothing came
         elif stopped_for is not None:
             peak = engine.peak_memory(client, container_id)
         if not ends_by_itself:

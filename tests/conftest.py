@@ -264,6 +264,12 @@ class Factory:
         self.session.commit()
         return u
 
+    def employer(self, name: str | None = None, **fields: Any) -> Employer:
+        """An employer made through services/employers.py (``fields``: about, brand_colour, offer_*, logo bytes)."""
+        e = employers.create_employer(self.session, name or f"Employer {self._next()}", **fields)
+        self.session.commit()
+        return e
+
     def job_role(self, title: str = "Backend developer", employer: Employer | None = None) -> JobRole:
         r = JobRole(title=title, team="Payments", location="Stockholm", remote=True, role_family="backend",
                     employer=employer or employers.default_employer(self.session),

@@ -2,11 +2,13 @@
 
 No Flask and no sandbox here, so the web app, the worker, the CLI and the tests all use it cheaply. The
 modules build on each other in one direction: model <- schema, links <- validation <- loading <- library;
-run_files and scaffold need only the model. The format is described in docs/cases.md.
+run_files, check_texts and scaffold need only the model (validation also uses check_texts). The format is
+described in docs/cases.md.
 """
 
 from __future__ import annotations
 
+from .check_texts import display_checks
 from .library import Library, default_library_root, load_library, validate
 from .loading import load_case
 from .model import (
@@ -24,7 +26,7 @@ from .model import (
     Runtime,
     Submission,
 )
-from .run_files import case_files_for_judge, case_files_for_run, reference_submission
+from .run_files import case_files_for_judge, case_files_for_run, check_env, reference_submission
 from .scaffold import scaffold
 from .schema import case_schema
 
@@ -49,6 +51,8 @@ __all__ = [
     "validate",
     "case_files_for_run",
     "case_files_for_judge",
+    "check_env",
+    "display_checks",
     "reference_submission",
     "default_library_root",
     "scaffold",

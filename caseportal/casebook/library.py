@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
@@ -19,11 +19,17 @@ from .model import NO_FIELD, CaseProblem, CaseSpec
 
 @dataclass(frozen=True)
 class Library:
-    """The valid cases of a library root by slug, plus the problems of the broken ones."""
+    """The valid cases of a library root by slug, plus the problems of the broken ones.
+
+    ``cases`` (and iterating, ``in`` and :meth:`get`) is the catalogue managers attach cases from; practice cases
+    (the candidate's warm-up, ``practice: true``) are kept apart in ``practice``, so no list, form or API written
+    for the catalogue can offer one. :meth:`find` looks in both, for the workspace and the worker.
+    """
 
     root: Path
     cases: Mapping[str, CaseSpec]
     problems: tuple[CaseProblem, ...]
+    practice: Mapping[str, CaseSpec] = field(default_factory=lambda: MappingProxyType({}))
 
     def __iter__(self) -> Iterator[CaseSpec]:
         return iter(self.cases.values())
@@ -37,6 +43,14 @@ class Library:
     def get(self, slug: str) -> CaseSpec | None:
         return self.cases.get(slug)
 
+    def find(self, slug: str) -> CaseSpec | None:
+        """A catalogue case or a practice case."""
+        return self.cases.get(slug) or self.practice.get(slug)
+
+    def every_case(self) -> list[CaseSpec]:
+        """Catalogue and practice cases by slug: what ``cases check`` proves."""
+        return [c for _slug, c in sorted({**self.cases, **self.practice}.items())]
+
 
 def _is_case_dir(p: Path) -> bool:
     return p.is_dir() and not p.name.startswith((".", "_"))
@@ -46,6 +60,7 @@ def load_library(root: str | os.PathLike[str]) -> Library:
     """Load every case under ``root``; a broken case is reported, never fatal for the others."""
     r = Path(root)
     cases: dict[str, CaseSpec] = {}
+    practice: dict[str, CaseSpec] = {}
     problems: list[CaseProblem] = []
     if not r.is_dir():
         return Library(r, MappingProxyType({}), (CaseProblem(str(r), NO_FIELD, "library root does not exist"),))
@@ -61,8 +76,8 @@ def load_library(root: str | os.PathLike[str]) -> Library:
             case, found = None, [CaseProblem(str(child), NO_FIELD, f"could not read: {exc}")]
         problems += found
         if case is not None:
-            cases[case.slug] = case
-    return Library(r, MappingProxyType(cases), tuple(problems))
+            (practice if case.practice else cases)[case.slug] = case
+    return Library(r, MappingProxyType(cases), tuple(problems), MappingProxyType(practice))
 
 
 def validate(path: str | os.PathLike[str]) -> list[CaseProblem]:

@@ -182,9 +182,19 @@ def _build(data: dict[str, Any], files: Mapping[str, bytes], folder: Path) -> Ca
         judge_checks=ro(files_under(files, "checks/judge")),
         judge_inputs=tuple((data.get("judge") or {}).get("inputs") or ()),
         case_yaml=files["case.yaml"],
-        translations=ro({lang: CaseText(t["title"], " ".join(str(t["summary"]).split()), tuple(t["review_focus"]))
-                         for lang, t in (data.get("translations") or {}).items()}),
+        practice=bool(data.get("practice", False)),
+        translations=ro({lang: _text(t) for lang, t in (data.get("translations") or {}).items()}),
+        lib_checks=ro(files_under(files, "checks/lib")),
+        check_names=ro(dict(data.get("check_names") or {})),
     )
+
+
+def _text(t: dict[str, Any]) -> CaseText:
+    """One ``translations.<lang>`` entry (already validated)."""
+    return CaseText(t["title"], " ".join(str(t["summary"]).split()), tuple(t["review_focus"]),
+                    check_names=MappingProxyType(dict(t.get("check_names") or {})),
+                    check_messages=MappingProxyType(dict(t.get("check_messages") or {})),
+                    reviewer_prompts=tuple(ReviewerPrompt(**p) for p in t.get("reviewer_prompts") or ()))
 
 
 def load_folder(folder: Path) -> tuple[CaseSpec | None, list[CaseProblem]]:

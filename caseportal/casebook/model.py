@@ -28,8 +28,11 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 BRIEF_RE = re.compile(r"^brief(?:\.([a-z]{2}))?\.md$")
 #: The entries a case folder may have at its top level (besides its briefs).
 TOP_LEVEL = frozenset({"case.yaml", "starter", "checks", "solution", "data", "generate_data.py", "README.md"})
-#: The sub-folders of checks/: each goes to a different place (practice run, full run, judge).
-CHECK_DIRS = ("visible", "hidden", "judge")
+#: The sub-folders of checks/: each goes to a different place (practice run, full run, judge); lib/ holds the
+#: helper modules visible checks share with the judge, one copy on the path of both stages (run_files.py).
+CHECK_DIRS = ("visible", "hidden", "judge", "lib")
+#: Where checks/lib/ is mounted; run_files.check_env puts it on PYTHONPATH.
+LIB_PATH = "/case/checks/lib"
 #: A brief's section headings that hold the review focus; the case page shows review_focus there instead.
 FOCUS_HEADINGS = frozenset({"What we will look at", "Det här tittar vi på"})
 #: Shown in a problem that is about a file as a whole rather than one of its fields.
@@ -74,11 +77,18 @@ class ReviewerPrompt:
 
 @dataclass(frozen=True)
 class CaseText:
-    """What a candidate reads about a case in one language: its title, summary and review focus."""
+    """A case's words in one language: what a candidate reads (title, summary, review focus, the names of the
+    checks and their messages) and what reviewers ask in the meeting."""
 
     title: str
     summary: str
     review_focus: tuple[str, ...]
+    #: Display names of checks by the name the checker reports (``test_total_is_rounded``).
+    check_names: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    #: The English message templates of checks (``"export sums to {got}"``) -> the same message in this language.
+    check_messages: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    #: The reviewer prompts, in the order of the English list (empty: use the English ones).
+    reviewer_prompts: tuple[ReviewerPrompt, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -148,6 +158,10 @@ class CaseSpec:
     case_yaml: bytes = field(default=b"", repr=False)
     #: ``translations``: title, summary and review focus in each listed language besides English.
     translations: Mapping[str, CaseText] = field(default_factory=lambda: MappingProxyType({}))
+    #: checks/lib/: helper modules shared by the visible checks and the judge (material a candidate may see).
+    lib_checks: Mapping[str, bytes] = field(default_factory=lambda: MappingProxyType({}))
+    #: ``practice``: the candidate's warm-up, kept out of the catalogue managers attach from (library.py).
+    practice: bool = False
 
     @property
     def has_automated_checks(self) -> bool:
@@ -158,9 +172,13 @@ class CaseSpec:
         """Whether full runs end with a judge stage (docs/cases.md, "The judge")."""
         return bool(self.judge_checks)
 
+    #: ``check_names``: English display names of checks (optional; without one a check shows its own name).
+    check_names: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
     def text(self, lang: str = "en") -> CaseText:
-        """Title, summary and review focus in ``lang``, falling back to English (case.yaml's own fields)."""
-        return self.translations.get(lang) or CaseText(self.title, self.summary, self.review_focus)
+        """The case's words in ``lang``, falling back to English (case.yaml's own fields)."""
+        return self.translations.get(lang) or CaseText(self.title, self.summary, self.review_focus,
+                                                       self.check_names, MappingProxyType({}), self.reviewer_prompts)
 
     def brief(self, lang: str = "en") -> str:
         """The brief in ``lang``, falling back to English."""

@@ -1,6 +1,7 @@
 """Cross-checks between case.yaml and the folder's files that a JSON Schema cannot express.
 
-Briefs for every listed language, only known entries, the checks a runtime needs, globs that match files,
+Briefs and texts (check names, reviewer prompts) for every listed language, only known entries, one copy of
+each check helper (checks/lib/), the checks a runtime needs, globs that match files,
 ``command`` paths that a run mounts, a judge that has its tests, and brief links that a candidate can follow.
 Each rule adds a :class:`CaseProblem` and carries on, so an author sees every problem in one pass.
 """
@@ -12,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import Any
 
-from . import links
+from . import check_texts, links
 from .model import BRIEF_RE, CHECK_DIRS, NO_FIELD, TOP_LEVEL, CaseProblem, files_under
 
 
@@ -29,9 +30,12 @@ def semantic_problems(data: dict[str, Any], files: Mapping[str, bytes], folder_n
     out += _layout_problems(files, shown)
     out += _submission_problems(data, files, shown)
     out += _check_problems(data, files, shown)
+    out += _lib_problems(files, shown)
+    out += _check_text_problems(data, files, shown)
     out += _judge_problems(data, files, shown)
     out += _command_problems(data, files, shown)
     out += _brief_link_problems(files, shown)
+    out += _practice_problems(data, shown)
     return out
 
 
@@ -77,15 +81,73 @@ def _translation_problems(data: dict[str, Any], shown: str) -> list[CaseProblem]
     for lang in languages:
         if lang != "en" and lang not in translations:
             out.append(CaseProblem(yaml_file, f"translations.{lang}",
-                                   f"language {lang!r} is listed: give its title, summary and review_focus"))
+                                   f"language {lang!r} is listed: give its title, summary and review_focus, "
+                                   "its reviewer_prompts and the check_names of the visible checks"))
     for lang, text in translations.items():  # one for an unlisted language is unused, as an unlisted brief is
         if lang == "en":
             out.append(CaseProblem(yaml_file, "translations.en", "English is the top-level fields; remove this"))
-        focus = text.get("review_focus") if isinstance(text, dict) else None
-        english = data.get("review_focus")
-        if isinstance(focus, list) and isinstance(english, list) and len(focus) != len(english):
-            out.append(CaseProblem(yaml_file, f"translations.{lang}.review_focus",
-                                   f"has {len(focus)} items; the English review_focus has {len(english)}"))
+        for name in ("review_focus", "reviewer_prompts"):
+            theirs = text.get(name) if isinstance(text, dict) else None
+            english = data.get(name)
+            if isinstance(theirs, list) and isinstance(english, list) and len(theirs) != len(english):
+                out.append(CaseProblem(yaml_file, f"translations.{lang}.{name}",
+                                       f"has {len(theirs)} items; the English {name} has {len(english)}"))
+    return out
+
+
+def _check_text_problems(data: dict[str, Any], files: Mapping[str, bytes], shown: str) -> list[CaseProblem]:
+    """Each listed language names every visible check a reader can find in checks/visible/, and a translated
+    message uses only the ``{names}`` its English template captures (docs/cases.md, "Check names and messages").
+    Names that only exist at run time (an advisory named by a variable) are proven by ``cases check``."""
+    out: list[CaseProblem] = []
+    yaml_file = f"{shown}/case.yaml"
+    listed = data.get("languages")
+    languages = [x for x in listed if isinstance(x, str) and x != "en"] if isinstance(listed, list) else []
+    block = data.get("translations")
+    translations: dict[str, Any] = block if isinstance(block, dict) else {}
+    visible = check_texts.visible_check_names(files_under(files, "checks/visible"))
+    for lang in languages:
+        text = translations.get(lang)
+        if not isinstance(text, dict):
+            continue  # reported by _translation_problems
+        given = text.get("check_names")
+        names: dict[str, Any] = given if isinstance(given, dict) else {}
+        missing = [n for n in visible if n not in names]
+        if missing:
+            out.append(CaseProblem(yaml_file, f"translations.{lang}.check_names",
+                                   f"give a name in {lang!r} to every visible check; missing: {', '.join(missing)}"))
+        messages = text.get("check_messages")
+        for english, theirs in (messages.items() if isinstance(messages, dict) else ()):
+            extra = set(check_texts.placeholders(str(theirs))) - set(check_texts.placeholders(str(english)))
+            if extra:
+                out.append(CaseProblem(yaml_file, f"translations.{lang}.check_messages",
+                                       f"{str(theirs)[:60]!r} uses {', '.join(sorted(extra))}, which its English "
+                                       "template does not capture"))
+    return out
+
+
+def _lib_problems(files: Mapping[str, bytes], shown: str) -> list[CaseProblem]:
+    """checks/lib/ holds helper modules, one copy each, that the candidate's checks need: everything in it is
+    mounted into the candidate's container, so a helper only the judge uses belongs in checks/judge/."""
+    out: list[CaseProblem] = []
+    lib = files_under(files, "checks/lib")
+    if not lib:
+        return out
+    modules = {PurePosixPath(rel).parts[0].removesuffix(".py") for rel in lib}
+    for rel in lib:
+        if PurePosixPath(rel).name.startswith("test_"):
+            out.append(CaseProblem(f"{shown}/checks/lib/{rel}", NO_FIELD,
+                                   "checks/lib/ holds helpers, not checks: move test_*.py to visible/ or judge/"))
+    used = check_texts.imports_of({**files_under(files, "checks/visible"), **files_under(files, "checks/hidden")})
+    if not modules & used:
+        out.append(CaseProblem(f"{shown}/checks/lib", NO_FIELD,
+                               "no visible or hidden check imports checks/lib/, yet it is mounted into the "
+                               "candidate's container: keep a helper only the judge uses in checks/judge/"))
+    for sub in ("visible", "hidden", "judge"):
+        for rel in files_under(files, f"checks/{sub}"):
+            if PurePosixPath(rel).parts[0].removesuffix(".py") in modules:
+                out.append(CaseProblem(f"{shown}/checks/{sub}/{rel}", NO_FIELD,
+                                       "checks/lib/ has a module of this name: keep one copy, in checks/lib/"))
     return out
 
 
@@ -98,7 +160,8 @@ def _layout_problems(files: Mapping[str, bytes], shown: str) -> list[CaseProblem
             out.append(CaseProblem(f"{shown}/{rel}", NO_FIELD,
                                    f"unexpected entry {top!r} (allowed: {', '.join(sorted(TOP_LEVEL))}, brief*.md)"))
         if rel.startswith("checks/") and rel.split("/")[1] not in CHECK_DIRS:
-            out.append(CaseProblem(f"{shown}/{rel}", NO_FIELD, "checks/ may only hold visible/, hidden/ and judge/"))
+            out.append(CaseProblem(f"{shown}/{rel}", NO_FIELD,
+                                   "checks/ may only hold visible/, hidden/, judge/ and lib/"))
     return out
 
 
@@ -136,7 +199,7 @@ def _check_problems(data: dict[str, Any], files: Mapping[str, bytes], shown: str
         if not files_under(files, "solution"):
             out.append(CaseProblem(f"{shown}/solution", "runtime",
                                    "a reference solution is required so `cases check` can prove the checks"))
-    elif runtime == "none" and (checks_visible or checks_hidden):
+    elif runtime == "none" and (checks_visible or checks_hidden or files_under(files, "checks/lib")):
         out.append(CaseProblem(f"{shown}/checks", "runtime", "runtime none never runs checks; remove checks/"))
     return out
 
@@ -169,7 +232,7 @@ def _command_problems(data: dict[str, Any], files: Mapping[str, bytes], shown: s
         return out
     yaml_file = f"{shown}/case.yaml"
     mounted = {f"/case/{k}" for k in files
-               if k.startswith(("checks/visible/", "checks/hidden/", "data/"))}
+               if k.startswith(("checks/visible/", "checks/hidden/", "checks/lib/", "data/"))}
     mounted_dirs = {str(PurePosixPath(m).parent) for m in mounted}
     for i, arg in enumerate(command):
         if isinstance(arg, str) and arg.startswith("/case/"):
@@ -192,3 +255,25 @@ def _brief_link_problems(files: Mapping[str, bytes], shown: str) -> list[CasePro
                     out.append(CaseProblem(f"{shown}/{rel}", NO_FIELD, problem))
     return out
 
+
+#: The longest warm-up: it is a taste of the workspace before the real case, not a second case.
+PRACTICE_MAX_MINUTES = 15
+
+
+def _practice_problems(data: dict[str, Any], shown: str) -> list[CaseProblem]:
+    """A practice case is a few minutes of edit, run the checks, see a result: it needs a runtime, takes no
+    uploads and stays short (docs/cases.md, "Practice cases")."""
+    if data.get("practice") is not True:
+        return []
+    out: list[CaseProblem] = []
+    yaml_file = f"{shown}/case.yaml"
+    if data.get("runtime") == "none":
+        out.append(CaseProblem(yaml_file, "practice", "a practice case is about running checks: give it a runtime"))
+    block = data.get("submission")
+    if isinstance(block, dict) and block.get("uploads"):
+        out.append(CaseProblem(yaml_file, "practice", "a practice case is done in the page: set uploads to false"))
+    minutes = data.get("time_estimate_minutes")
+    if isinstance(minutes, int) and minutes > PRACTICE_MAX_MINUTES:
+        out.append(CaseProblem(yaml_file, "practice",
+                               f"a practice case takes at most {PRACTICE_MAX_MINUTES} minutes, not {minutes}"))
+    return out

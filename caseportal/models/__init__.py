@@ -12,7 +12,7 @@ from .retention import MeetingOutcome, MeetingRetention
 from .review import DroppedSuggestion, LineComment, TalkingPoint
 from .runs import Run, RunArtifact, RunKind, RunStatus
 from .runtimes import RuntimeEnvironment
-from .submissions import Submission, SubmissionFile, SubmissionStatus
+from .submissions import CaseWork, PracticeSubmission, Submission, SubmissionFile, SubmissionStatus
 from .users import StaffRole, User
 from .workers import WorkerHeartbeat
 
@@ -25,4 +25,5 @@ __all__ = [
     "AuditEvent", "MeetingOutcome", "MeetingRetention",
     "PartnerConnection", "PartnerLink", "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint",
     "ApiKey", "Employer", "EmployerStaff",
+    "CaseWork", "PracticeSubmission",
 ]

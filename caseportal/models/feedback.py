@@ -19,6 +19,7 @@ class CandidateFeedback(Base):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), unique=True)
     case_slug: Mapped[str] = mapped_column(String(100), default="")
     realistic: Mapped[int | None] = mapped_column(default=None)  # 1..5: a realistic picture of the role
+    felt: Mapped[int | None] = mapped_column(default=None)  # 1..5: how the meeting felt
     fair: Mapped[int | None] = mapped_column(default=None)  # 1..5
     minutes_spent: Mapped[int | None] = mapped_column(default=None)
     interest_change: Mapped[str] = mapped_column(String(20), default="")  # more, same, less

@@ -1,11 +1,18 @@
-"""A candidate's work on one case, stored in the database so that workers on other machines can read it."""
+"""A candidate's work on one case, stored in the database so that workers on other machines can read it.
+
+One table holds two kinds of work (single-table inheritance on ``practice``): a :class:`Submission` is the work
+on the meeting's case, the one reviewers, the pipeline, analytics and partners see; a :class:`PracticeSubmission`
+is the candidate's warm-up, which nobody sees. ``select(Submission)`` (and every join on it) only ever finds the
+former, so no list, count or page written for real work can show a warm-up by mistake. The workspace, the queue
+and the sandbox, which serve both, take a :class:`CaseWork`.
+"""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
@@ -16,7 +23,9 @@ class SubmissionStatus(enum.StrEnum):
     SUBMITTED = "submitted"
 
 
-class Submission(Base):
+class CaseWork(Base):
+    """Either kind of work; query :class:`Submission` or :class:`PracticeSubmission`, never this, for a list."""
+
     __tablename__ = "submissions"
     __table_args__ = (UniqueConstraint("meeting_id", "case_slug"),)
 
@@ -39,6 +48,10 @@ class Submission(Base):
     files: Mapped[list[SubmissionFile]] = relationship(
         order_by="SubmissionFile.path", cascade="all, delete-orphan", back_populates="submission"
     )
+    # The warm-up (issue 15): True rows are PracticeSubmission, never seen by reviewers and starting no clock.
+    practice: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+    __mapper_args__ = {"polymorphic_on": practice, "polymorphic_abstract": True}
 
     @property
     def is_submitted(self) -> bool:
@@ -46,6 +59,18 @@ class Submission(Base):
 
     def file_map(self) -> dict[str, bytes]:
         return {f.path: f.content for f in self.files}
+
+
+class Submission(CaseWork):
+    """The candidate's work on one of the meeting's cases."""
+
+    __mapper_args__ = {"polymorphic_identity": False}
+
+
+class PracticeSubmission(CaseWork):
+    """The candidate's warm-up on a practice case: same workspace and sandbox, no reviewer, no clock, no hand-in."""
+
+    __mapper_args__ = {"polymorphic_identity": True}
 
 
 class SubmissionFile(Base):
@@ -60,7 +85,7 @@ class SubmissionFile(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    submission: Mapped[Submission] = relationship(back_populates="files")
+    submission: Mapped[CaseWork] = relationship(back_populates="files")
 
     def text(self) -> str | None:
         """The file as text, or None when it is binary (images, PDFs)."""

@@ -17,7 +17,8 @@ Definitions (the page and the CSV say the same):
   otherwise the wall-clock span from starting to handing in the submission. That span includes breaks and
   nights, so it is capped at ``MEASURED_CAP_MINUTES`` (a working day): beyond that it says nothing more
   about effort, while the row still counts as "took long" in the median.
-* **Filters**: by role, and by the meeting's creation date (UTC calendar days, both ends inclusive).
+* **Filters**: by employer, by role, and by the meeting's creation date (UTC calendar days, both ends
+  inclusive); always within the employers the viewer may see (``Filters.within``, services.visibility).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from sqlalchemy.orm import Session, selectinload
 from caseportal.casebook import Library
 from caseportal.models import CandidateFeedback, Meeting, Submission, SubmissionStatus
 
+from . import visibility
 from .feedback import INTEREST
 from .pipeline import STAGES, Stage, pipelines
 
@@ -56,12 +58,17 @@ class Filters:
     role_id: int | None = None
     since: date | None = None
     until: date | None = None
+    employer_id: int | None = None
+    within: frozenset[int] | None = None  # the viewer's employers (visibility.employer_ids_for); None: all
 
 
 Q = TypeVar("Q", bound=Select[Any])
 
 
 def _filtered(query: Q, filters: Filters) -> Q:
+    query = query.where(visibility.meeting_clause(filters.within))
+    if filters.employer_id is not None:
+        query = query.where(visibility.meeting_clause(frozenset({filters.employer_id})))
     if filters.role_id is not None:
         query = query.where(Meeting.job_role_id == filters.role_id)
     if filters.since is not None:
@@ -69,6 +76,11 @@ def _filtered(query: Q, filters: Filters) -> Q:
     if filters.until is not None:
         query = query.where(Meeting.created_at < datetime.combine(filters.until + timedelta(days=1), time(), UTC))
     return query
+
+
+def meeting_ids(filters: Filters) -> Select[tuple[int]]:
+    """The ids of the meetings matching the filters, as a subquery (the candidates' voice report uses it too)."""
+    return _filtered(select(Meeting.id), filters)
 
 
 # --------------------------------------------------------------------------- one row per meeting
@@ -92,6 +104,8 @@ class MeetingRow:
     fair: int | None = None
     interest_change: str = ""
     feedback_case_slug: str = ""
+    employer: str = ""
+    felt: int | None = None
 
     @property
     def furthest(self) -> str | None:
@@ -178,7 +192,8 @@ def meeting_rows(session: Session, casebook: Library, filters: Filters) -> list[
             stages=tuple(stages[m.id]), minutes_spent=spent, minutes_source=source,
             realistic=_valid_rating(fb.realistic) if fb else None, fair=_valid_rating(fb.fair) if fb else None,
             interest_change=fb.interest_change if fb and fb.interest_change in INTEREST else "",
-            feedback_case_slug=fb.case_slug if fb else "",
+            feedback_case_slug=fb.case_slug if fb else "", employer=m.job_role.employer.name,
+            felt=_valid_rating(fb.felt) if fb else None,
         ))
     return rows
 
@@ -298,6 +313,8 @@ class Ratings:
     fair_mean: float | None
     fair_count: int
     interest: Mapping[str, int]  # more / same / less
+    felt_mean: float | None = None
+    felt_count: int = 0
 
 
 def _mean(values: Iterable[int]) -> tuple[float | None, int]:
@@ -311,7 +328,7 @@ def ratings(session: Session, filters: Filters) -> list[Ratings]:
     The case is the one the candidate named in the feedback, else the meeting's case (as for the funnel).
     Ratings outside 1..5 and unknown interest answers are ignored. Three queries, however many meetings.
     """
-    ids = _filtered(select(Meeting.id), filters)
+    ids = meeting_ids(filters)
     found = list(session.execute(
         select(CandidateFeedback, Meeting).join(Meeting, Meeting.id == CandidateFeedback.meeting_id)
         .where(CandidateFeedback.meeting_id.in_(ids)).options(selectinload(Meeting.cases))
@@ -328,9 +345,10 @@ def ratings(session: Session, filters: Filters) -> list[Ratings]:
     for slug, group in per_case.items():
         realistic, n_realistic = _mean(v for f in group if (v := _valid_rating(f.realistic)) is not None)
         fair, n_fair = _mean(v for f in group if (v := _valid_rating(f.fair)) is not None)
+        felt, n_felt = _mean(v for f in group if (v := _valid_rating(f.felt)) is not None)
         changes = Counter(f.interest_change for f in group)
         result.append(Ratings(slug, len(group), realistic, n_realistic, fair, n_fair,
-                              {c: changes[c] for c in INTEREST}))
+                              {c: changes[c] for c in INTEREST}, felt, n_felt))
     return sorted(result, key=lambda r: (r.case_slug is None, r.case_slug or ""))
 
 
@@ -338,7 +356,7 @@ def ratings(session: Session, filters: Filters) -> list[Ratings]:
 
 CSV_COLUMNS: tuple[str, ...] = (
     "meeting_id", "role", "case", "case_title", *STAGES, "furthest_stage", "minutes_spent", "minutes_source",
-    "estimate_minutes", "realistic", "fair", "interest_change",
+    "estimate_minutes", "realistic", "fair", "interest_change", "employer", "felt",  # the last two: issue 15
 )
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -368,6 +386,7 @@ def csv_text(rows: Sequence[MeetingRow]) -> str:
     for r in rows:
         cells: list[object] = [r.meeting_id, r.role_title, r.case_slug or "", r.case_title,
                                *(iso_utc(r.at(s)) for s in STAGES), r.furthest or "", _number(r.minutes_spent),
-                               r.minutes_source, r.estimate_minutes, r.realistic, r.fair, r.interest_change]
+                               r.minutes_source, r.estimate_minutes, r.realistic, r.fair, r.interest_change,
+                               r.employer, r.felt]
         writer.writerow([safe_cell(c) for c in cells])
     return out.getvalue()

@@ -125,6 +125,8 @@ class Brief:
     met: bool = False
     feedback_shared: bool = False
     shared: bool = False
+    #: The employer's name: the candidate meets the employer, not caseportal.
+    employer: str = ""
 
     @property
     def for_staff(self) -> bool:
@@ -281,7 +283,7 @@ def brief_for(session: Session, meeting: Meeting, casebook: Library, audience: A
         reviewers=tuple(u.name for u in meeting.reviewers),
         cases=tuple(cases), questions=tuple(questions),
         met=meeting.met_at is not None, feedback_shared=meeting.manager_feedback_shared,
-        shared=meeting.brief_shared,
+        shared=meeting.brief_shared, employer=role.employer.name if role.employer else "",
     )
 
 

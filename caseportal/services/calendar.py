@@ -65,6 +65,11 @@ def build_calendar(events: Iterable[list[tuple[str, str]]]) -> bytes:
     return "".join(fold(line) + CRLF for line in lines).encode("utf-8")
 
 
+def _param(value: str) -> str:
+    """A quoted parameter value (RFC 5545 3.2): no double quotes or control characters."""
+    return "".join(ch for ch in value if ch != '"' and ch >= " " and ch != "\x7f")
+
+
 def _host(base_url: str) -> str:
     return urlsplit(base_url).hostname or "caseportal.invalid"
 
@@ -81,9 +86,14 @@ def ics_for_meeting(meeting: Meeting, settings: Settings, *, for_candidate: bool
     if meeting.starts_at is None:
         raise Invalid(_("This meeting has no date and time yet, so there is no calendar entry."))
     role = meeting.job_role.title if meeting.job_role else ""
+    employer = meeting.job_role.employer.name if meeting.job_role and meeting.job_role.employer else ""
     name = candidate_label or meeting.candidate_name
     if for_candidate:
-        summary = _("Meeting about the %(role)s role", role=role) if role else _("Candidate meeting")
+        summary = (_("Meeting about the %(role)s role at %(employer)s", role=role, employer=employer)
+                   if role and employer else
+                   _("Meeting about the %(role)s role", role=role) if role else _("Candidate meeting"))
+    elif role and employer:
+        summary = _("Candidate meeting: %(name)s (%(role)s, %(employer)s)", name=name, role=role, employer=employer)
     else:
         summary = (_("Candidate meeting: %(name)s (%(role)s)", name=name, role=role) if role
                    else _("Candidate meeting: %(name)s", name=name))
@@ -91,6 +101,8 @@ def ics_for_meeting(meeting: Meeting, settings: Settings, *, for_candidate: bool
     end = start + timedelta(minutes=meeting.duration_minutes or 60)
 
     description: list[str] = []
+    if employer:
+        description.append(_("Employer: %(employer)s", employer=employer))
     if role:
         description.append(_("Role: %(role)s", role=role))
         team = meeting.job_role.team if meeting.job_role else ""
@@ -111,6 +123,9 @@ def ics_for_meeting(meeting: Meeting, settings: Settings, *, for_candidate: bool
         ("DTEND", format_utc(end)),
         ("SUMMARY", escape_text(summary)),
     ]
+    if employer:
+        # The employer organises the meeting (caseportal only sends); a parameter value cannot hold a quote.
+        props.append((f'ORGANIZER;CN="{_param(employer)}"', f"mailto:{settings.mail_sender}"))
     location = meeting.place or meeting.video_link
     if location:
         props.append(("LOCATION", escape_text(location)))

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from caseportal.casebook import CaseSpec, Library
 from caseportal.i18n import gettext as _
-from caseportal.models import Submission
+from caseportal.models import CaseWork
 
 from . import case_versions
 from .errors import NotFound
@@ -64,7 +64,7 @@ class Material:
     preview: CsvPreview | None = None
 
 
-def case_for(session: Session, library: Library, case: CaseSpec, submission: Submission | None) -> CaseSpec:
+def case_for(session: Session, library: Library, case: CaseSpec, submission: CaseWork | None) -> CaseSpec:
     """The case whose materials the candidate sees: the started version once there is work, else the current one."""
     if submission is None:
         return case

@@ -72,8 +72,9 @@ def _unpack(snap: CaseSnapshot) -> CaseSpec | None:
 
 
 def case_for(session: Session, library: Library, slug: str, version: str) -> CaseSpec | None:
-    """The case as it was at ``version``; the current one when no snapshot of that version exists."""
-    current = library.get(slug)
+    """The case as it was at ``version``; the current one when no snapshot of that version exists. A practice
+    case (the warm-up) is found too: its runs go through the same worker."""
+    current = library.find(slug)
     if current is not None and current.version == version:
         return current
     with _lock:

@@ -19,8 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from caseportal.i18n import gettext as _
-from caseportal.models import CandidateFeedback, Meeting, Run, Submission
-from caseportal.services import runs
+from caseportal.models import CandidateFeedback, CaseWork, Meeting, Run, Submission
+from caseportal.services import practice, runs
 
 from .errors import Invalid
 from .retention import OUTCOME_LABELS, is_erased, record_for
@@ -39,7 +39,7 @@ def _run(run: Run) -> dict[str, Any]:
             "stdout": view.stdout, "stderr": view.stderr}
 
 
-def _submission(session: Session, sub: Submission) -> dict[str, Any]:
+def _submission(session: Session, sub: CaseWork) -> dict[str, Any]:
     rows = session.scalars(select(Run).where(Run.submission_id == sub.id).order_by(Run.id))
     return {"case": sub.case_slug, "status": sub.status.value, "started_at": _iso(sub.started_at),
             "updated_at": _iso(sub.updated_at), "submitted_at": _iso(sub.submitted_at),
@@ -63,8 +63,10 @@ def data_of(session: Session, meeting: Meeting) -> dict[str, Any]:
                          "revoked_at": _iso(i.revoked_at), "first_opened_at": _iso(i.first_opened_at),
                          "last_opened_at": _iso(i.last_opened_at)} for i in meeting.invitations],
         "submissions": [_submission(session, s) for s in subs],
+        # The warm-up nobody else sees (services/practice.py) is still the candidate's data.
+        "warm_up": [_submission(session, w) for w in practice.for_meeting(session, meeting)],
         "your_feedback": None if fb is None else {
-            "realistic": fb.realistic, "fair": fb.fair, "minutes_spent": fb.minutes_spent,
+            "felt": fb.felt, "realistic": fb.realistic, "fair": fb.fair, "minutes_spent": fb.minutes_spent,
             "interest_change": fb.interest_change, "comment": fb.comment},
         "feedback_from_us": meeting.manager_feedback if meeting.manager_feedback_shared else None,
     }
@@ -85,4 +87,7 @@ def export_zip(session: Session, meeting: Meeting) -> bytes:
         for sub in session.scalars(select(Submission).where(Submission.meeting_id == meeting.id)):
             for f in sub.files:
                 zf.writestr(f"files/{_safe(sub.case_slug)}/{_safe(f.path)}", f.content)
+        for work in practice.for_meeting(session, meeting):  # a practice case's slug is never a real case's
+            for f in work.files:
+                zf.writestr(f"files/{_safe(work.case_slug)}/{_safe(f.path)}", f.content)
     return buf.getvalue()

@@ -1,4 +1,5 @@
-"""Demo data for a first look: staff, a role with a real offer, and a meeting with an invitation.
+"""Demo data for a first look: staff, two client employers with their brand, a role with a real offer, and a
+meeting with an invitation.
 
 Idempotent: running it again finds what it made before (by email and title) and only issues a fresh
 candidate link, so the command always has something to print. Passwords are generated on first run
@@ -7,18 +8,20 @@ and returned once; only their hashes are stored.
 
 from __future__ import annotations
 
+import io
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from PIL import Image, ImageDraw
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from caseportal.casebook import CaseSpec, Library
 from caseportal.config import Settings
-from caseportal.models import JobRole, Meeting, MeetingCase, StaffRole, User, utcnow
+from caseportal.models import Employer, JobRole, Meeting, MeetingCase, StaffRole, User, utcnow
 
 from . import employers, invitations, timezones, users
 
@@ -28,6 +31,8 @@ DEMO_STAFF: tuple[tuple[str, str, StaffRole], ...] = (
     ("reviewer1@demo.example.org", "Robin Reviewer", StaffRole.REVIEWER),
     ("reviewer2@demo.example.org", "Kim Reviewer", StaffRole.REVIEWER),
 )
+#: A client's hiring manager, tied to the demo role's employer only (see _client_manager).
+DEMO_CLIENT_MANAGER = ("client.manager@demo.example.org", "Chris Client")
 DEMO_ROLE_TITLE = "Backend developer"
 DEMO_CANDIDATE_EMAIL = "sam.candidate@demo.example.org"
 DEMO_TIMEZONE = "Europe/Stockholm"
@@ -60,6 +65,40 @@ OFFER = {
 }
 
 
+#: The demo's client employers: the demo role's, and a second one to tell them apart (both colours pass AA).
+DEMO_EMPLOYERS: tuple[dict[str, str], ...] = (
+    {"name": "Northwind Payments", "brand_colour": "#1d4ed8",
+     "about": ("Northwind Payments moves money for 40,000 small shops in the Nordics. **180 people** in "
+               "Stockholm and Gothenburg; engineering owns what it builds, from design to on-call."),
+     **OFFER},
+    {"name": "Fjällbacka Health", "brand_colour": "#0f766e",
+     "about": "Fjällbacka Health builds the booking and journal apps for 60 primary care clinics.",
+     "offer_growth": "- A mentor from day one\n- Two conference days a year",
+     "offer_worklife": "- Fully remote within Sweden\n- Core hours 10–15"},
+)
+
+
+def _logo(colour: str, letter: str) -> bytes:
+    """A simple square logo (the initial on the brand colour), so the demo shows a logo without shipping one."""
+    image = Image.new("RGB", (128, 128), colour)
+    ImageDraw.Draw(image).text((64, 64), letter, fill="#ffffff", anchor="mm", font_size=88)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _employers(session: Session) -> list[Employer]:
+    found = []
+    for values in DEMO_EMPLOYERS:
+        employer = session.scalar(select(Employer).where(Employer.name == values["name"]))
+        if employer is None:
+            fields = {k: v for k, v in values.items() if k != "name"}
+            employer = employers.create_employer(session, values["name"], **fields,
+                                                 logo=_logo(values["brand_colour"], values["name"][0]))
+        found.append(employer)
+    return found
+
+
 class DemoLogin(NamedTuple):
     """A staff login to print; unpacks as ``email, password``."""
 
@@ -84,14 +123,26 @@ def _user(session: Session, email: str, name: str, role: StaffRole) -> DemoLogin
     return DemoLogin(email, password)
 
 
-def _role(session: Session) -> JobRole:
+def _role(session: Session, employer: Employer) -> JobRole:
     role = session.scalar(select(JobRole).where(JobRole.title == DEMO_ROLE_TITLE).order_by(JobRole.id))
     if role is None:
         role = JobRole(title=DEMO_ROLE_TITLE, team="Payments platform", location="Stockholm", remote=True,
-                       role_family="backend", employer=employers.default_employer(session), **OFFER)
+                       role_family="backend", employer=employer, **employers.offer_defaults(employer))
         session.add(role)
         session.flush()
     return role
+
+
+def _client_manager(session: Session, role: JobRole) -> DemoLogin:
+    """A client's own hiring manager, tied to the demo role's employer: logged in, they see only that employer's
+    roles, meetings and candidates (services.visibility), unlike the firm-wide demo manager."""
+    email, name = DEMO_CLIENT_MANAGER
+    login = _user(session, email, name, StaffRole.MANAGER)
+    if login.password is not None:
+        account = session.scalar(select(User).where(func.lower(User.email) == email))
+        assert account is not None
+        users.set_access(session, account, firm_wide=False, employer_ids=[role.employer_id])
+    return login
 
 
 def _pick_cases(library: Library) -> list[CaseSpec]:
@@ -108,7 +159,8 @@ def seed_demo(session: Session, settings: Settings, casebook: Library, now: date
     now = now or utcnow()
     logins = [_user(session, email, name, role) for email, name, role in DEMO_STAFF]
     staff = {u.email: u for u in session.scalars(select(User).where(User.email.in_([e for e, _, _ in DEMO_STAFF])))}
-    role = _role(session)
+    role = _role(session, _employers(session)[0])
+    logins.append(_client_manager(session, role))
     notes: list[str] = []
 
     meeting = session.scalar(select(Meeting).where(Meeting.candidate_email == DEMO_CANDIDATE_EMAIL)

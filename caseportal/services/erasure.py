@@ -40,7 +40,7 @@ from caseportal.models import (
     utcnow,
 )
 
-from . import audit, retention
+from . import audit, practice, retention
 from .audit import Actor
 from .notify import REVIEW_PATH
 
@@ -78,6 +78,7 @@ def erase_candidate(session: Session, meeting: Meeting, actor: Actor | None, rea
         return False
     _secure_delete(session)
     name, email = meeting.candidate_name, meeting.candidate_email
+    practice.erase(session, meeting)  # the warm-up goes whole: nothing of it is kept for statistics
     sub_ids = list(session.scalars(select(Submission.id).where(Submission.meeting_id == meeting.id)))
     run_ids = list(session.scalars(select(Run.id).where(Run.submission_id.in_(sub_ids)))) if sub_ids else []
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from caseportal.models import PartnerLink, Run, Submission, WebhookDelivery, WebhookEndpoint, utcnow
+from caseportal.models import CaseWork, PartnerLink, Run, Submission, WebhookDelivery, WebhookEndpoint, utcnow
 
 #: Event name -> what an admin reads when choosing the events of an endpoint.
 EVENTS = ("invitation.opened", "case.started", "case.handed_in", "run.finished", "submission.reviewed",
@@ -36,6 +36,12 @@ def _resolve(session: Session, ids: dict[str, int | None]) -> dict[str, int]:
         sub = session.get(Submission, ids["submission_id"])
         ids["meeting_id"] = sub.meeting_id if sub else None
     return {k: v for k, v in ids.items() if v is not None}
+
+
+def _is_warm_up(session: Session, ids: dict[str, int]) -> bool:
+    """Whether the event is about a warm-up (a practice submission or one of its runs)."""
+    return "submission_id" in ids and bool(
+        session.scalar(select(CaseWork.practice).where(CaseWork.id == ids["submission_id"])))
 
 
 def links_for(ids: dict[str, int]) -> dict[str, str]:
@@ -66,6 +72,8 @@ def emit(session: Session | None, event: str, *, meeting_id: int | None = None, 
     assert event in EVENTS, event
     ids = _resolve(session, {"meeting_id": meeting_id, "submission_id": submission_id, "run_id": run_id,
                              "invitation_id": invitation_id})
+    if _is_warm_up(session, ids):
+        return  # the candidate's warm-up is nobody's news: no webhook, no partner status (services/practice.py)
     event_id = uuid.uuid4().hex
     data: dict[str, Any] = {**ids, **extra, "links": links_for(ids)}
     body = json.dumps({"id": event_id, "type": event, "created_at": utcnow().isoformat(), "data": data},

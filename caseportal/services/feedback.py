@@ -22,6 +22,7 @@ MAX_FEEDBACK_CHARS = 20_000
 @dataclass(frozen=True)
 class FeedbackInput:
     realistic: int | None = None  # 1..5: did the case give a realistic picture of the role?
+    felt: int | None = None  # 1..5: how did the meeting (and its case) feel?
     fair: int | None = None  # 1..5
     minutes_spent: int | None = None
     interest_change: str = ""  # one of INTEREST, or "" for no answer
@@ -37,7 +38,7 @@ def give(session: Session, meeting: Meeting, submission: Submission, data: Feedb
     """Store (or change) the candidate's feedback; only after handing in, every answer optional."""
     if not submission.is_submitted or submission.meeting_id != meeting.id:
         raise Invalid(_("You can rate the case after you have handed in your work."))
-    for name, value in (("realistic", data.realistic), ("fair", data.fair)):
+    for name, value in (("felt", data.felt), ("realistic", data.realistic), ("fair", data.fair)):
         if value is not None and not 1 <= value <= 5:
             raise Invalid(_("Please choose a rating from 1 to 5 for '%(question)s'.", question=name))
     if data.minutes_spent is not None and not 0 < data.minutes_spent <= 60 * 24:
@@ -49,6 +50,7 @@ def give(session: Session, meeting: Meeting, submission: Submission, data: Feedb
     fb = for_meeting(session, meeting) or CandidateFeedback(meeting_id=meeting.id)
     fb.case_slug = submission.case_slug
     fb.realistic, fb.fair, fb.minutes_spent = data.realistic, data.fair, data.minutes_spent
+    fb.felt = data.felt
     fb.interest_change, fb.comment = data.interest_change, data.comment.strip()
     session.add(fb)
     session.flush()

@@ -36,8 +36,16 @@ def invitation_email(session: Session, meeting: Meeting, url: str, inv: Invitati
     """Subject and text of the invitation: warm and concrete, since the candidate is our guest."""
     role = meeting.job_role
     inviter = session.get(User, meeting.created_by_id) if meeting.created_by_id else None
-    thanks = (_("Thank you for your interest in the %(role)s role in %(team)s.", role=role.title, team=role.team)
-              if role.team else _("Thank you for your interest in the %(role)s role.", role=role.title))
+    employer = role.employer.name if role.employer else ""
+    if employer:
+        thanks = (_("Thank you for your interest in the %(role)s role in %(team)s at %(employer)s.",
+                    role=role.title, team=role.team, employer=employer) if role.team
+                  else _("Thank you for your interest in the %(role)s role at %(employer)s.", role=role.title,
+                         employer=employer))
+    else:
+        thanks = (_("Thank you for your interest in the %(role)s role in %(team)s.", role=role.title,
+                    team=role.team) if role.team
+                  else _("Thank you for your interest in the %(role)s role.", role=role.title))
     lines = [
         _("Hello %(name)s,", name=meeting.candidate_name),
         "",
@@ -70,4 +78,7 @@ def invitation_email(session: Session, meeting: Meeting, url: str, inv: Invitati
     ]
     if inviter is not None:
         lines.append(inviter.name)
-    return _("Invitation: let's meet about the %(role)s role", role=role.title), "\n".join(lines) + "\n"
+    subject = (_("Invitation from %(employer)s: let's meet about the %(role)s role", employer=employer,
+                 role=role.title) if employer
+               else _("Invitation: let's meet about the %(role)s role", role=role.title))
+    return subject, "\n".join(lines) + "\n"

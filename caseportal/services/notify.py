@@ -1,7 +1,8 @@
 """Telling staff that something needs them: an in-app notification always, an email when mail is set up.
 
 Blind review holds here too: a reviewer who may not know the candidate's name yet gets "Candidate #12" in the
-notification and in the email.
+notification and in the email. So does the employer rule: a reviewer tied to other employers than the meeting's is
+never told about its candidate (services.visibility decides).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def _mail_body(text: str, url: str) -> str:
 
 def notify_submission(session: Session, settings: Settings, submission: Submission, base_url: str, *,
                       library: Library | None = None) -> list[Notification]:
-    """Tell every active reviewer of the meeting that the work is handed in.
+    """Tell every active reviewer of the meeting who may see it that the work is handed in.
 
     Each gets an in-app notification linking to the review page (always, also as a record), and an email with
     the absolute link when a mail server is configured; a failed email is logged, never raised. ``library``
@@ -70,7 +71,7 @@ def _notify_submission(session: Session, settings: Settings, submission: Submiss
     send = mail.mail_configured(settings)
     created: list[Notification] = []
     for reviewer in meeting.reviewers:
-        if not reviewer.active:
+        if not reviewer.active or not visibility.can_see(reviewer, meeting):
             continue
         hidden = visibility.hides_identity(meeting, reviewer, session=session)
         who = candidate_label(meeting) if hidden else meeting.candidate_name

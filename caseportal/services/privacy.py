@@ -18,7 +18,7 @@ from caseportal.i18n import default_language
 from caseportal.i18n import gettext as _
 from caseportal.models import Meeting, MeetingOutcome, Notification, StaffRole, User, utcnow
 
-from . import audit, erasure, invitations, mail, retention
+from . import audit, erasure, invitations, mail, retention, visibility
 from .errors import Invalid
 
 #: The manager's meeting page (route ``manage.meeting``).
@@ -41,12 +41,14 @@ def notice(settings: Settings) -> Notice:
 
 
 def _recipients(session: Session, meeting: Meeting) -> list[User]:
-    """Who runs the meeting: its creator when active, else every active manager."""
+    """Who runs the meeting: its creator when active, else every active manager; only those who may see the
+    meeting's employer (a client's hiring manager never hears of another client's candidate)."""
     creator = session.get(User, meeting.created_by_id) if meeting.created_by_id else None
-    if creator is not None and creator.active:
+    if creator is not None and creator.active and visibility.can_see(creator, meeting):
         return [creator]
-    return list(session.scalars(select(User).where(User.active.is_(True), User.role == StaffRole.MANAGER)
-                                .order_by(User.id)))
+    managers = session.scalars(select(User).where(User.active.is_(True), User.role == StaffRole.MANAGER)
+                               .order_by(User.id))
+    return [u for u in managers if visibility.can_see(u, meeting)]
 
 
 def _tell_staff(session: Session, settings: Settings, meeting: Meeting, erase_at: datetime, now: datetime) -> None:

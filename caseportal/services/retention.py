@@ -19,7 +19,7 @@ from caseportal.i18n import N_
 from caseportal.i18n import gettext as _
 from caseportal.models import Meeting, MeetingOutcome, MeetingRetention, Submission, User, utcnow
 
-from . import audit, events
+from . import audit, events, visibility
 from .errors import Invalid
 
 #: Manager-facing names of the outcomes, in the order the form offers them.
@@ -101,10 +101,15 @@ def _due(settings: Settings, meeting: Meeting, rec: MeetingRetention | None, sub
     return Due(meeting, due, bool(rec and rec.closed_at), postponed, withdrawn)
 
 
-def schedule(session: Session, settings: Settings) -> list[Due]:
-    """Every meeting whose data is still held, with its erasure date, soonest first."""
+def schedule(session: Session, settings: Settings, employer_ids: frozenset[int] | None = None) -> list[Due]:
+    """Every meeting whose data is still held, with its erasure date, soonest first.
+
+    ``employer_ids`` limits the list to those employers' meetings (a staff member's view, see
+    ``visibility.employer_ids_for``); None, for the erasure job, means every meeting.
+    """
     erased = select(MeetingRetention.meeting_id).where(MeetingRetention.erased_at.is_not(None))
-    meetings = list(session.scalars(select(Meeting).where(Meeting.id.not_in(erased))
+    meetings = list(session.scalars(select(Meeting).where(Meeting.id.not_in(erased),
+                                                          visibility.meeting_clause(employer_ids))
                                     .options(selectinload(Meeting.invitations))))
     ids = [m.id for m in meetings]
     recs = {r.meeting_id: r for r in session.scalars(
@@ -123,10 +128,11 @@ def due_ids(session: Session, settings: Settings, now: datetime | None = None) -
 
 
 def upcoming(session: Session, settings: Settings, now: datetime | None = None,
-             window: timedelta = WARNING_WINDOW) -> list[Due]:
-    """Erasures due within ``window`` (and any overdue ones the job has not reached yet)."""
+             window: timedelta = WARNING_WINDOW, employer_ids: frozenset[int] | None = None) -> list[Due]:
+    """Erasures due within ``window`` (and any overdue ones the job has not reached yet), of the employers
+    ``employer_ids`` (None: all)."""
     now = now or utcnow()
-    return [d for d in schedule(session, settings) if d.due_at <= now + window]
+    return [d for d in schedule(session, settings, employer_ids) if d.due_at <= now + window]
 
 
 def postpone(session: Session, meeting: Meeting, until: datetime, reason: str, by: User,

@@ -121,7 +121,7 @@ def _clean_text(text: str | None, limit: int, empty: str) -> str:
     if not value:
         raise Invalid(empty)
     if len(value) > limit:
-        raise Invalid(_("Please keep it under %(limit)s characters (it has %(n)s).", limit=limit, n=len(value)))
+        raise Invalid(_("This can be at most %(limit)s characters long; it has %(n)s.", limit=limit, n=len(value)))
     return value
 
 

@@ -18,11 +18,22 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Executable, and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from caseportal.casebook import CaseSpec, display_checks
 from caseportal.i18n import N_, current_language, ngettext
 from caseportal.i18n import gettext as _
-from caseportal.models import Meeting, Run, RunArtifact, RunKind, RunStatus, Submission, utcnow
+from caseportal.models import (
+    CaseWork,
+    Meeting,
+    PracticeSubmission,
+    Run,
+    RunArtifact,
+    RunKind,
+    RunStatus,
+    Submission,
+    utcnow,
+)
 
-from . import events
+from . import events, practice
 from .errors import Invalid, RateLimited
 
 #: Stored on the run in English (the worker has no visitor); :func:`view` shows it in the visitor's language.
@@ -41,12 +52,13 @@ def files_digest(files: dict[str, bytes]) -> str:
     return h.hexdigest()
 
 
-def request_run(session: Session, submission: Submission, kind: RunKind, *, runs_per_hour: int,
+def request_run(session: Session, submission: CaseWork, kind: RunKind, *, runs_per_hour: int,
                 now: datetime | None = None) -> Run:
     """Create a queued run (the caller commits, then enqueues its id).
 
     A candidate's check run that is already waiting is returned instead of starting another; check runs
-    per meeting are limited per hour so one candidate cannot hog the workers.
+    per meeting are limited per hour so one candidate cannot hog the workers. A warm-up has its own limit
+    (``practice.RUNS_PER_HOUR``) and its runs never count towards the meeting's.
     """
     now = now or utcnow()
     if not submission.files:
@@ -62,11 +74,14 @@ def request_run(session: Session, submission: Submission, kind: RunKind, *, runs
         )
         if pending is not None:
             return pending
-        recent = session.scalar(
-            select(func.count(Run.id)).join(Submission, Submission.id == Run.submission_id).where(
-                Submission.meeting_id == submission.meeting_id, Run.kind == RunKind.CHECK,
-                Run.created_at > now - timedelta(hours=1))
-        ) or 0
+        if isinstance(submission, PracticeSubmission):
+            runs_per_hour, recent = practice.RUNS_PER_HOUR, practice.recent_check_runs(session, submission, now)
+        else:  # joining Submission leaves warm-up runs out of the count
+            recent = session.scalar(
+                select(func.count(Run.id)).join(Submission, Submission.id == Run.submission_id).where(
+                    Submission.meeting_id == submission.meeting_id, Run.kind == RunKind.CHECK,
+                    Run.created_at > now - timedelta(hours=1))
+            ) or 0
         if recent >= runs_per_hour:
             raise RateLimited(_(
                 "You have run the checks %(n)s times in the last hour, which is our limit. "
@@ -268,14 +283,18 @@ HANDED_IN_EXPLANATION = N_("Your work has been handed in and checked. The team g
                            "in the meeting.")
 
 
-def view(run: Run, audience: str) -> RunView:
+def view(run: Run, audience: str, spec: CaseSpec | None = None) -> RunView:
     """The run as shown to "candidate" or "reviewer".
 
     What a candidate sees is decided here from the kind of run, never from flags in the stored results: a
     practice run mounts only the case's visible checks and data, so all it reports is the candidate's own
-    material; a full run (after handing in) shows no check, count, message, metric or output at all."""
+    material; a full run (after handing in) shows no check, count, message, metric or output at all.
+    With the run's case (``spec``) each check row reads in the visitor's language (casebook.display_checks:
+    ``name`` is the display name, ``check`` the checker's, ``message`` and ``text`` translated)."""
     data: dict[str, Any] = json.loads(run.result_json) if run.result_json else {}
     checks = list(data.get("checks") or [])
+    if spec is not None:
+        checks = display_checks(spec, checks, current_language(), {"ok": _("ok"), "not ok": _("not ok")})
     finished = run.status in (RunStatus.DONE, RunStatus.ERROR)
     practice = run.kind == RunKind.CHECK
     candidate = audience == "candidate"

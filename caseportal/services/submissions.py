@@ -20,9 +20,17 @@ from sqlalchemy.orm import Session
 from caseportal.casebook import CaseSpec
 from caseportal.i18n import N_
 from caseportal.i18n import gettext as _
-from caseportal.models import Meeting, Submission, SubmissionFile, SubmissionStatus, utcnow
+from caseportal.models import (
+    CaseWork,
+    Meeting,
+    PracticeSubmission,
+    Submission,
+    SubmissionFile,
+    SubmissionStatus,
+    utcnow,
+)
 
-from . import case_versions, events, uploads
+from . import case_versions, events, practice, uploads
 from .errors import Invalid, NotFound
 from .uploads import Limits, LimitSource, human_size
 
@@ -52,7 +60,7 @@ def deadline_passed(meeting: Meeting, now: datetime | None = None) -> bool:
     return meeting.case_deadline is not None and (now or utcnow()) > meeting.case_deadline
 
 
-def is_open(meeting: Meeting, submission: Submission | None, now: datetime | None = None) -> bool:
+def is_open(meeting: Meeting, submission: CaseWork | None, now: datetime | None = None) -> bool:
     """Whether this work may still change: before the deadline and not yet handed in.
 
     (That another case of the meeting was handed in is checked by :func:`closed_reason`, which has a session.)
@@ -78,9 +86,12 @@ def get(session: Session, meeting: Meeting, slug: str) -> Submission | None:
                                                    Submission.case_slug == slug))
 
 
-def closed_reason(session: Session, meeting: Meeting, submission: Submission | None,
+def closed_reason(session: Session, meeting: Meeting, submission: CaseWork | None,
                   now: datetime | None = None) -> str | None:
-    """Why this work can't change right now (a sentence for the candidate), or None when it can."""
+    """Why this work can't change right now (a sentence for the candidate), or None when it can. A warm-up
+    (``services.practice``) is always open: no deadline or hand-in closes it."""
+    if isinstance(submission, PracticeSubmission):
+        return None
     if submission is not None and submission.is_submitted:
         return _(ALREADY_SUBMITTED)
     if deadline_passed(meeting, now):
@@ -91,21 +102,21 @@ def closed_reason(session: Session, meeting: Meeting, submission: Submission | N
     return None
 
 
-def ensure_open(session: Session, meeting: Meeting, submission: Submission | None,
+def ensure_open(session: Session, meeting: Meeting, submission: CaseWork | None,
                 now: datetime | None = None) -> None:
     reason = closed_reason(session, meeting, submission, now)
     if reason:
         raise Invalid(reason)
 
 
-def _meeting_of(session: Session, submission: Submission) -> Meeting:
+def _meeting_of(session: Session, submission: CaseWork) -> Meeting:
     meeting = session.get(Meeting, submission.meeting_id)
     if meeting is None:  # pragma: no cover - the foreign key makes this impossible
         raise NotFound(_("This meeting no longer exists."))
     return meeting
 
 
-def _touch(submission: Submission, now: datetime) -> None:
+def _touch(submission: CaseWork, now: datetime) -> None:
     submission.updated_at = now
 
 
@@ -139,7 +150,7 @@ def _as_stored_text(text: str, previous: bytes) -> bytes:
     return text.encode("utf-8")
 
 
-def save_files(session: Session, submission: Submission, files: Mapping[str, str], settings: LimitSource,
+def save_files(session: Session, submission: CaseWork, files: Mapping[str, str], settings: LimitSource,
                now: datetime | None = None, *, case: CaseSpec | None = None) -> list[str]:
     """Save edited text of existing files; returns the paths that really changed.
 
@@ -188,7 +199,7 @@ def _known_roots(case: CaseSpec | None) -> set[str]:
     return {p.split("/", 1)[0] for p in case.starter_files if "/" in p}
 
 
-def add_uploads(session: Session, submission: Submission, files: list[tuple[str, bytes]], settings: LimitSource,
+def add_uploads(session: Session, submission: CaseWork, files: list[tuple[str, bytes]], settings: LimitSource,
                 accepted_extensions: Collection[str] = (), now: datetime | None = None, *,
                 case: CaseSpec | None = None) -> list[str]:
     """Add uploaded files (zips unpacked) to the submission, all or nothing; returns the stored paths.
@@ -218,12 +229,12 @@ def add_uploads(session: Session, submission: Submission, files: list[tuple[str,
     return sorted(p for p, _ in prepared)
 
 
-def deletable(submission: Submission, path: str, case: CaseSpec | None) -> bool:
+def deletable(submission: CaseWork, path: str, case: CaseSpec | None) -> bool:
     """Candidates may delete what they added, never the case's starter files."""
     return case is None or path not in case.starter_files
 
 
-def delete_file(session: Session, submission: Submission, path: str, now: datetime | None = None, *,
+def delete_file(session: Session, submission: CaseWork, path: str, now: datetime | None = None, *,
                 case: CaseSpec | None = None) -> None:
     """Remove one file the candidate added."""
     now = now or utcnow()
@@ -246,7 +257,7 @@ def _check_notes(notes_more_time: str, questions: str) -> None:
                             n=MAX_NOTE_CHARS))
 
 
-def save_notes(session: Session, submission: Submission, notes_more_time: str | None, questions: str | None,
+def save_notes(session: Session, submission: CaseWork, notes_more_time: str | None, questions: str | None,
                now: datetime | None = None) -> bool:
     """Keep the hand-in notes with the draft, so nothing typed is lost before handing in; None leaves one as is.
 
@@ -265,10 +276,12 @@ def save_notes(session: Session, submission: Submission, notes_more_time: str | 
     return True
 
 
-def submit(session: Session, submission: Submission, notes_more_time: str, questions: str,
-           now: datetime | None = None) -> Submission:
+def submit(session: Session, submission: CaseWork, notes_more_time: str, questions: str,
+           now: datetime | None = None) -> CaseWork:
     """Hand in the work with the candidate's notes; from now on it is read-only."""
     now = now or utcnow()
+    if isinstance(submission, PracticeSubmission):
+        raise Invalid(_(practice.NOTHING_TO_HAND_IN))
     ensure_open(session, _meeting_of(session, submission), submission, now)
     if not submission.files:
         raise Invalid(_("There is nothing to hand in yet. Please add your work first."))
@@ -283,7 +296,7 @@ def submit(session: Session, submission: Submission, notes_more_time: str, quest
     return submission
 
 
-def total_size(submission: Submission) -> int:
+def total_size(submission: CaseWork) -> int:
     return sum(f.size for f in submission.files)
 
 

@@ -5,8 +5,10 @@ starter, the candidate's notes, each of their questions, the case's reviewer pro
 reviewer can accept or drop it (``suggestions``) and it is not suggested again for that submission.
 
 The texts speak to the candidate ("you"): they are read out in the meeting and may be shared with the candidate
-in the meeting brief. What is only for reviewers (where a figure comes from, what a good answer sounds like) is
-in ``why``, which is shown next to the suggestion but never stored on the talking point.
+in the meeting brief, so they are written in the candidate's language (``lang``; a case's reviewer prompts from its
+``translations``, English where a case has none). What is only for reviewers (where a figure comes from, what a
+good answer sounds like) is in ``why``, in the reader's language, shown next to the suggestion but never stored
+on the talking point. Keys do not depend on the language, so accepting or dropping works in either.
 
 Everything here is pure (plain data in, suggestions out), so each text can be tested without a database.
 """
@@ -16,12 +18,12 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, Literal
 
-from caseportal.casebook import CaseSpec
-from caseportal.i18n import N_, ngettext
+from caseportal.casebook import CaseSpec, ReviewerPrompt
+from caseportal.i18n import N_, current_language, language, ngettext
 from caseportal.i18n import gettext as _
 from caseportal.models import CandidateFeedback, Submission
 
@@ -89,9 +91,10 @@ def _count_word(n: int) -> str:
     return _(_NUMBER_WORDS[n - 1]) if 1 <= n <= len(_NUMBER_WORDS) else str(n)
 
 
-def _names(names: Sequence[str]) -> str:
-    """``a``, ``b`` and 2 more: a few names in code spans (the talking point is rendered as markdown)."""
-    shown = [f"`{n}`" for n in names[:MAX_NAMES]]
+def _names(names: Sequence[str], display: Mapping[str, str] | None = None) -> str:
+    """``a``, ``b`` and 2 more: a few names, in code spans unless the case gives a check a ``display`` name (the
+    talking point is rendered as markdown)."""
+    shown = [(display or {}).get(n) or f"`{n}`" for n in names[:MAX_NAMES]]
     rest = len(names) - len(shown)
     if rest:
         return _("%(names)s and %(n)s more", names=", ".join(shown), n=rest)
@@ -153,7 +156,9 @@ def _anchor(diff: diffing.FileDiff, files: Mapping[str, bytes]) -> tuple[str, in
 # --------------------------------------------------------------------------- the sources
 
 
-def _from_checks(run: Mapping[str, Any]) -> list[Suggestion]:
+def _from_checks(run: Mapping[str, Any], display: Mapping[str, str] | None = None) -> list[Suggestion]:
+    """``display``: the case's names for its visible checks in the candidate's language (hidden checks keep
+    their own names, which the candidate's brief leaves out)."""
     outcome = run.get("outcome") or ""
     if outcome in INFRA_OUTCOMES:
         return []
@@ -172,10 +177,12 @@ def _from_checks(run: Mapping[str, Any]) -> list[Suggestion]:
     hidden_total = sum(1 for c in checks if not c["visible"])
     passed = sum(1 for c in checks if c["status"] == "passed")
     counted = sum(1 for c in checks if c["status"] != "advisory")
-    figures = (_("Latest full run: %(passed)s of %(total)s checks passed, hidden checks %(hidden_passed)s of "
-                 "%(hidden)s.", passed=passed, total=counted, hidden_passed=hidden_total - len(hidden_bad),
-                 hidden=hidden_total) if hidden_total
-               else _("Latest full run: %(passed)s of %(total)s checks passed.", passed=passed, total=counted))
+    figures = (ngettext("Latest full run: %(passed)s of %(num)s check passed, hidden checks %(hidden_passed)s of "
+                        "%(hidden)s.", "Latest full run: %(passed)s of %(num)s checks passed, hidden checks "
+                        "%(hidden_passed)s of %(hidden)s.", counted, passed=passed,
+                        hidden_passed=hidden_total - len(hidden_bad), hidden=hidden_total) if hidden_total
+               else ngettext("Latest full run: %(passed)s of %(num)s check passed.",
+                             "Latest full run: %(passed)s of %(num)s checks passed.", counted, passed=passed))
     out: list[Suggestion] = []
     if hidden_bad:
         out.append(Suggestion(
@@ -193,13 +200,14 @@ def _from_checks(run: Mapping[str, Any]) -> list[Suggestion]:
                      "and what would you try next?",
                      "%(count)s checks you could run yourself did not pass (%(names)s). Where did you get stuck, "
                      "and what would you try next?",
-                     len(visible_bad), count=_count_word(len(visible_bad)), names=_names(visible_bad)),
+                     len(visible_bad), count=_count_word(len(visible_bad)), names=_names(visible_bad, display)),
             "checks", why=figures + " " + _("The candidate could run these checks before handing in.")))
     if not hidden_bad and not visible_bad and passed:
         question = _("Which edge cases did you think about, and how did you convince yourself the solution works?")
-        facts = (_("All %(passed)s checks passed, including %(hidden)s you could not see.", passed=passed,
-                   hidden=hidden_total) if hidden_total
-                 else _("All %(passed)s checks passed.", passed=passed))
+        facts = (ngettext("%(num)s check passed, including %(hidden)s you could not see.",
+                          "All %(num)s checks passed, including %(hidden)s you could not see.", passed,
+                          hidden=hidden_total) if hidden_total and passed > 1
+                 else ngettext("The one check passed.", "All %(num)s checks passed.", passed))
         out.append(Suggestion("checks-passed", facts + " " + question, "checks", why=figures))
     return out
 
@@ -247,8 +255,9 @@ def _from_time(case: CaseSpec | None, submission: Submission,
         if elapsed <= MAX_MEANINGFUL_ELAPSED:
             parts.append(_("about %(time)s passed between starting and handing in", time=minutes_label(minutes)))
         elif elapsed < timedelta(days=2):
-            parts.append(_("about %(n)s hours passed between starting and handing in, breaks included",
-                           n=round(minutes / 60)))
+            parts.append(ngettext("about %(num)s hour passed between starting and handing in, breaks included",
+                                  "about %(num)s hours passed between starting and handing in, breaks included",
+                                  round(minutes / 60)))
         else:
             days = round(elapsed.total_seconds() / 86400)
             parts.append(ngettext("you handed in %(num)s day after starting",
@@ -308,29 +317,32 @@ def _from_questions(submission: Submission) -> list[Suggestion]:
             for q in split_questions(submission.questions)[:MAX_QUESTIONS]]
 
 
-def _from_prompts(case: CaseSpec) -> list[Suggestion]:
+def prompts_in(case: CaseSpec, lang: str) -> tuple[ReviewerPrompt, ...]:
+    """The case's reviewer prompts in ``lang`` (``translations.<lang>.reviewer_prompts``, in the order of the
+    English list), else the English ones."""
+    english = tuple(case.reviewer_prompts)
+    found = tuple(getattr(case.translations.get(lang), "reviewer_prompts", None) or ())
+    return found if len(found) == len(english) else english
+
+
+def _from_prompts(case: CaseSpec, lang: str) -> list[Suggestion]:
     out = []
-    for p in case.reviewer_prompts:
+    for english, p in zip(case.reviewer_prompts, prompts_in(case, lang), strict=True):
         why = _("A good answer: %(good)s", good=p.good)
         if p.tradeoffs:
             why += " " + _("Trade-offs worth discussing: %(tradeoffs)s", tradeoffs=p.tradeoffs)
-        out.append(Suggestion(prompt_key(p.ask), p.ask, "prompt", why=why))
+        out.append(Suggestion(prompt_key(english.ask), p.ask, "prompt", why=why))
     return out
 
 
 # --------------------------------------------------------------------------- building
 
 
-def build(case: CaseSpec | None, submission: Submission, run: Mapping[str, Any] | None,
-          feedback: CandidateFeedback | None = None) -> list[Suggestion]:
-    """Every suggestion for one submitted piece of work, in SOURCES order, keys unique.
-
-    ``run`` is :func:`services.review.run_summary` of the latest finished full run (None without one);
-    ``feedback`` is the candidate's own feedback (for the minutes they report), if any.
-    """
+def _build(case: CaseSpec | None, submission: Submission, run: Mapping[str, Any] | None,
+           feedback: CandidateFeedback | None, lang: str) -> list[Suggestion]:
     out: list[Suggestion] = []
     if run is not None:
-        out += _from_checks(run)
+        out += _from_checks(run, getattr(case.text(lang), "check_names", None) if case is not None else None)
         if case is not None:
             out += _from_metric(run, case)
     out += _from_time(case, submission, feedback)
@@ -338,7 +350,7 @@ def build(case: CaseSpec | None, submission: Submission, run: Mapping[str, Any] 
     out += _from_notes(submission)
     out += _from_questions(submission)
     if case is not None:
-        out += _from_prompts(case)
+        out += _from_prompts(case, lang)
     seen: set[str] = set()
     unique = []
     for s in out:
@@ -346,3 +358,20 @@ def build(case: CaseSpec | None, submission: Submission, run: Mapping[str, Any] 
             seen.add(s.key)
             unique.append(s)
     return unique
+
+
+def build(case: CaseSpec | None, submission: Submission, run: Mapping[str, Any] | None,
+          feedback: CandidateFeedback | None = None, lang: str | None = None) -> list[Suggestion]:
+    """Every suggestion for one submitted piece of work, in SOURCES order, keys unique.
+
+    ``run`` is :func:`services.review.run_summary` of the latest finished full run (None without one);
+    ``feedback`` is the candidate's own feedback (for the minutes they report), if any. The texts are in ``lang``
+    (the candidate's language; default: the reader's), each ``why`` in the reader's language.
+    """
+    reader = current_language()
+    if lang is None or lang == reader:
+        return _build(case, submission, run, feedback, reader)
+    with language(lang):
+        said = _build(case, submission, run, feedback, lang)
+    notes = {s.key: s.why for s in _build(case, submission, run, feedback, reader)}
+    return [replace(s, why=notes.get(s.key, s.why)) for s in said]

@@ -2,7 +2,8 @@
 edited first if the reviewer likes), drop one, or offer the dropped ones again.
 
 An accepted or dropped key is not suggested again for that submission. The suggestions themselves are built,
-without a database, by ``suggestion_sources``.
+without a database, by ``suggestion_sources``, in the candidate's language (:func:`candidate_language`): an
+accepted suggestion is what the candidate reads in the shared brief.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from caseportal.casebook import CaseSpec
+from caseportal.i18n import current_language
 from caseportal.i18n import gettext as _
 from caseportal.models import CandidateFeedback, Meeting, Submission, TalkingPoint, User
 from caseportal.models.review import DroppedSuggestion
@@ -30,13 +32,24 @@ def _feedback(session: Session, submission: Submission) -> CandidateFeedback | N
     return fb
 
 
-def all_for(session: Session, submission: Submission, case: CaseSpec | None) -> list[Suggestion]:
-    """Every suggestion for the work, accepted and dropped ones included."""
+def candidate_language(session: Session, submission: Submission) -> str:
+    """The language the suggested texts speak to the candidate in.
+
+    A meeting keeps no language of its own yet: the invitation goes out in the sender's language, so the staff
+    member's language stands for the candidate's here too. The one place to change once meetings store it.
+    """
+    return current_language()
+
+
+def all_for(session: Session, submission: Submission, case: CaseSpec | None,
+            lang: str | None = None) -> list[Suggestion]:
+    """Every suggestion for the work, accepted and dropped ones included, in ``lang`` (else the candidate's)."""
     if not submission.is_submitted:
         return []
     run = review_svc.latest_full_run(session, submission)
     summary = review_svc.run_summary(run, case) if run is not None else None
-    return build(case, submission, summary, _feedback(session, submission))
+    return build(case, submission, summary, _feedback(session, submission),
+                 lang or candidate_language(session, submission))
 
 
 def accepted_keys(session: Session, submission: Submission) -> set[str]:
@@ -48,23 +61,26 @@ def dropped_keys(session: Session, submission: Submission) -> set[str]:
     return set(session.scalars(select(DroppedSuggestion.key).where(DroppedSuggestion.submission_id == submission.id)))
 
 
-def open_for(session: Session, submission: Submission, case: CaseSpec | None) -> list[Suggestion]:
+def open_for(session: Session, submission: Submission, case: CaseSpec | None,
+             lang: str | None = None) -> list[Suggestion]:
     """The suggestions still to decide on: neither accepted nor dropped."""
     done = accepted_keys(session, submission) | dropped_keys(session, submission)
-    return [s for s in all_for(session, submission, case) if s.key not in done]
+    return [s for s in all_for(session, submission, case, lang) if s.key not in done]
 
 
-def _open_one(session: Session, submission: Submission, case: CaseSpec | None, key: str) -> Suggestion:
-    found = next((s for s in open_for(session, submission, case) if s.key == key), None)
+def _open_one(session: Session, submission: Submission, case: CaseSpec | None, key: str,
+              lang: str | None = None) -> Suggestion:
+    found = next((s for s in open_for(session, submission, case, lang) if s.key == key), None)
     if found is None:
-        raise NotFound(_("That suggestion is no longer open: it was accepted or dropped already."))
+        raise NotFound(_("That suggestion is no longer open: it was added or dropped already."))
     return found
 
 
 def accept(session: Session, submission: Submission, case: CaseSpec | None, author: User | None, key: str,
-           text: str | None = None) -> TalkingPoint:
-    """Turn a suggestion into a talking point at the end of the list, with the reviewer's edited text if given."""
-    s = _open_one(session, submission, case, key)
+           text: str | None = None, lang: str | None = None) -> TalkingPoint:
+    """Turn a suggestion into a talking point at the end of the list, with the reviewer's edited text if given
+    (else the suggested text in ``lang``, the candidate's language by default)."""
+    s = _open_one(session, submission, case, key, lang)
     body = s.text if text is None or not text.strip() else text
     return review_svc.add_talking_point(session, submission, author, body, s.file_path, s.line, source=s.source,
                                         suggestion_key=s.key)

@@ -151,7 +151,7 @@ def normalise_name(name: str, *, keep_dirs: bool) -> str:
                         name=_shown(name)) + " " + _(NOTHING_SAVED))
     path = "/".join(parts)
     if len(path) > MAX_NAME_CHARS:
-        raise Invalid(_("‘%(name)s’ has a name longer than %(n)s characters. Please shorten it.",
+        raise Invalid(_("‘%(name)s’: a file name can be at most %(n)s characters long.",
                         name=_shown(path), n=MAX_NAME_CHARS) + " " + _(NOTHING_SAVED))
     return path
 

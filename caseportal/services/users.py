@@ -1,12 +1,18 @@
-"""Staff accounts: creation (UI and CLI), authentication, listing."""
+"""Staff accounts: creation (UI and CLI), authentication, listing, and which employers each one sees.
+
+Access to employers is set here and read in services.visibility: firm-wide (a consultant: every employer) or tied
+to chosen employers (a client's hiring manager or reviewer). Admins always see every employer.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from collections.abc import Iterable
+
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from caseportal.i18n import gettext as _
-from caseportal.models import StaffRole, User
+from caseportal.models import Employer, EmployerStaff, StaffRole, User
 from caseportal.models.users import check_without_account
 
 from .errors import Invalid
@@ -64,3 +70,41 @@ def list_users(session: Session, role: StaffRole | None = None) -> list[User]:
     if role is not None:
         q = q.where(User.role == role)
     return list(session.scalars(q))
+
+
+def set_access(session: Session, user: User, *, firm_wide: bool, employer_ids: Iterable[int] = ()) -> None:
+    """Make ``user`` firm-wide, or tie them to exactly ``employer_ids`` (their earlier ties are replaced).
+
+    A tied account needs at least one employer (with none it would see nothing at all); unknown employers are
+    refused. Admins are always firm-wide: they must be able to reach everything to run the place.
+    """
+    wanted = set(employer_ids)
+    firm_wide = firm_wide or user.role == StaffRole.ADMIN
+    if not firm_wide:
+        if not wanted:
+            raise Invalid(_("Please choose at least one employer, or let the account see every employer."))
+        known = set(session.scalars(select(Employer.id).where(Employer.id.in_(wanted))))
+        if known != wanted:
+            raise Invalid(_("One of the chosen employers does not exist."))
+    user.firm_wide = firm_wide
+    session.execute(delete(EmployerStaff).where(EmployerStaff.user_id == user.id))
+    if not firm_wide:
+        session.add_all(EmployerStaff(user_id=user.id, employer_id=e) for e in sorted(wanted))
+    session.flush()
+
+
+def tied_employers(session: Session, user: User) -> list[Employer]:
+    """The employers ``user`` is tied to, by name (empty for firm-wide accounts)."""
+    return list(session.scalars(select(Employer).join(EmployerStaff, EmployerStaff.employer_id == Employer.id)
+                                .where(EmployerStaff.user_id == user.id).order_by(Employer.name)))
+
+
+def employers_by_name(session: Session, names: Iterable[str]) -> list[Employer]:
+    """The employers with these names (case does not matter), for the CLI; Invalid names the unknown ones."""
+    found: list[Employer] = []
+    for name in names:
+        employer = session.scalar(select(Employer).where(func.lower(Employer.name) == name.strip().lower()))
+        if employer is None:
+            raise Invalid(_("There is no employer called %(name)s.", name=name))
+        found.append(employer)
+    return found

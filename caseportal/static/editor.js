@@ -1,6 +1,8 @@
-/* The candidate's editor, enhanced step by step: the page works as plain textareas in one form.
- * With JavaScript: each textarea becomes a CodeMirror 5 editor (when the vendor files are there) and the
- * draft is saved in the background a few seconds after the candidate stops typing. No inline handlers. */
+/* The candidate's editor, enhanced step by step: the page works as plain textareas in one form, collapsible
+ * files and small forms for the file tree. With JavaScript: each textarea becomes a CodeMirror 5 editor (when the
+ * vendor files are there), the files become tabs opened from the tree, the draft is saved in the background a few
+ * seconds after the candidate stops typing (and before a tree form reloads the page), and Ctrl/Cmd+Enter saves
+ * and runs the checks. No inline handlers. */
 (function () {
   "use strict";
   var form = document.getElementById("work-form");
@@ -14,6 +16,7 @@
   var inFlight = false;
   var again = false;
   var leaving = false;
+  var editors = {};  // CodeMirror instances by file path
 
   function text(key) { return (statusEl && statusEl.getAttribute("data-t-" + key)) || ""; }
   function say(message) { if (statusEl) { statusEl.textContent = message; } }
@@ -145,6 +148,8 @@
       details.addEventListener("toggle", function () { if (details.open) { cm.refresh(); } });
     }
     entry.get = function () { return cm.getValue(); };
+    cm.getInputField().setAttribute("aria-describedby", "editor-hint");
+    return cm;
   }
 
   var areas = form.querySelectorAll("textarea.code[data-path]");
@@ -152,8 +157,10 @@
     var entry = { path: textarea.getAttribute("data-path"), dirty: false };
     entry.get = function () { return textarea.value; };
     entries.push(entry);
+    var pane = textarea.closest ? textarea.closest(".editor-pane") : null;
     if (window.CodeMirror) {
-      enhance(textarea, entry);
+      var cm = enhance(textarea, entry);
+      if (pane) { editors[pane.getAttribute("data-path")] = cm; }
     } else {
       textarea.addEventListener("input", function () { markDirty(entry); });
     }
@@ -166,6 +173,147 @@
     entries.push(entry);
     textarea.addEventListener("input", function () { markDirty(entry); });
   });
+
+  /* ---- Tabs: the open files above one editor pane; the tree opens a file in a tab. */
+  var panes = Array.prototype.slice.call(form.querySelectorAll(".editor-pane"));
+  var treeLinks = Array.prototype.slice.call(document.querySelectorAll(".file-tree a[data-path]"));
+  var tabList = null;
+  var openTabs = [];  // paths: pane numbers change when a file is added, renamed or deleted
+  var active = null;
+  var storeKey = "caseportal.tabs:" + url;
+
+  function pane(path) {
+    return panes.filter(function (p) { return p.getAttribute("data-path") === path; })[0] || null;
+  }
+
+  function remember() {
+    try { window.sessionStorage.setItem(storeKey, JSON.stringify({ open: openTabs, active: active })); }
+    catch (e) { /* private mode: tabs are simply not remembered */ }
+  }
+
+  function drawTabs() {
+    while (tabList.firstChild) { tabList.removeChild(tabList.firstChild); }
+    openTabs.forEach(function (path) {
+      var item = document.createElement("li");
+      var tab = document.createElement("button");
+      tab.type = "button";
+      tab.className = "tab";
+      tab.textContent = path;
+      tab.setAttribute("data-path", path);
+      if (path === active) { tab.setAttribute("aria-current", "true"); }
+      tab.addEventListener("click", function () { activate(path, false); });
+      item.appendChild(tab);
+      if (openTabs.length > 1) {
+        var close = document.createElement("button");
+        close.type = "button";
+        close.className = "tab-close";
+        close.setAttribute("aria-label", (form.getAttribute("data-t-close") || "").replace("{path}", path));
+        close.textContent = "×";
+        close.addEventListener("click", function () { closeTab(path); });
+        item.appendChild(close);
+      }
+      tabList.appendChild(item);
+    });
+  }
+
+  function focusEditor(path) {
+    if (editors[path]) { editors[path].focus(); return; }
+    var area = pane(path).querySelector("textarea");
+    if (area) { area.focus(); }
+  }
+
+  function activate(path, focus) {
+    if (!pane(path)) { return; }
+    if (openTabs.indexOf(path) < 0) { openTabs.push(path); }
+    active = path;
+    panes.forEach(function (p) {
+      var mine = p.getAttribute("data-path") === path;
+      p.hidden = !mine;
+      var details = p.querySelector("details");
+      if (details) { details.open = true; }
+    });
+    treeLinks.forEach(function (a) {
+      if (a.getAttribute("data-path") === path) { a.setAttribute("aria-current", "true"); }
+      else { a.removeAttribute("aria-current"); }
+    });
+    drawTabs();
+    if (editors[path]) { editors[path].refresh(); }
+    remember();
+    if (focus) { focusEditor(path); }
+  }
+
+  function closeTab(path) {
+    var i = openTabs.indexOf(path);
+    if (i < 0 || openTabs.length < 2) { return; }
+    openTabs.splice(i, 1);
+    if (active === path) { activate(openTabs[Math.min(i, openTabs.length - 1)], false); } else { drawTabs(); remember(); }
+    var current = tabList.querySelector('button[aria-current="true"]');
+    if (current) { current.focus(); }  // focus never falls back to the top of the page
+  }
+
+  if (panes.length) {
+    tabList = document.createElement("ul");
+    tabList.className = "tabs";
+    tabList.setAttribute("aria-label", form.getAttribute("data-t-tabs") || "");
+    panes[0].parentNode.insertBefore(tabList, panes[0]);
+    form.classList.add("tabbed");
+    var first = panes.filter(function (p) { var d = p.querySelector("details"); return d && d.open; })[0] || panes[0];
+    var start = first.getAttribute("data-path");
+    var stored = null;
+    try { stored = JSON.parse(window.sessionStorage.getItem(storeKey) || "null"); } catch (e) { stored = null; }
+    if (stored && Array.isArray(stored.open)) {
+      openTabs = stored.open.filter(function (path) { return typeof path === "string" && pane(path); });
+      // a file named by the last change (?open=) wins over the remembered tab
+      if (!/[?&]open=/.test(window.location.search) && pane(stored.active)) { start = stored.active; }
+    }
+    activate(start, false);
+    treeLinks.forEach(function (a) {
+      a.addEventListener("click", function (event) {
+        event.preventDefault();
+        activate(a.getAttribute("data-path"), true);
+      });
+    });
+  }
+
+  /* ---- Ctrl/Cmd+Enter: save and run the checks, from anywhere on the page. */
+  var runButton = document.getElementById("run-button");
+  var submitting = false;
+  if (runButton) {
+    runButton.setAttribute("aria-keyshortcuts", "Control+Enter Meta+Enter");
+    runButton.setAttribute("aria-describedby", "run-shortcut");
+    Array.prototype.forEach.call(document.querySelectorAll("#run-shortcut, #editor-hint .shortcut"), function (n) {
+      n.hidden = false;
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) { return; }
+      event.preventDefault();
+      event.stopPropagation();  // capture phase: the code editor never sees it as a new line
+      if (submitting) { return; }
+      submitting = true;
+      if (form.requestSubmit) { form.requestSubmit(runButton); } else { runButton.click(); }
+    }, true);
+  }
+
+  /* ---- The tree's forms reload the page: what was typed is saved first. */
+  function flush(done) {
+    if (timer) { clearTimeout(timer); timer = null; }
+    var tried = false;
+    (function wait() {
+      if (inFlight) { setTimeout(wait, 100); return; }
+      if (anyDirty() && !tried) { tried = true; save(); setTimeout(wait, 100); return; }
+      done(!anyDirty());
+    })();
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("form.tree-op"), function (treeForm) {
+    treeForm.addEventListener("submit", function (event) {
+      if (!anyDirty() && !inFlight) { leaving = true; return; }
+      event.preventDefault();
+      flush(function (saved) {
+        if (saved) { leaving = true; treeForm.submit(); }  // submit() fires no second submit event
+      });
+    });
+  });
+
   if (!entries.length) { return; }
 
   form.addEventListener("submit", function () {

@@ -38,6 +38,7 @@ def init_app(app: Flask) -> None:
     from . import environment
     from .assets import bp as assets_bp
     from .auth import bp as auth_bp
+    from .brand import bp as brand_bp
     from .candidate import bp as candidate_bp
     from .manage import bp as manage_bp
     from .notifications import bp as notifications_bp
@@ -49,6 +50,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(manage_bp)
     app.register_blueprint(candidate_bp)
     app.register_blueprint(assets_bp)
+    app.register_blueprint(brand_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(ops_bp)
@@ -61,6 +63,9 @@ def init_app(app: Flask) -> None:
     from . import security
 
     security.init_app(app, app.extensions["caseportal.settings"])
+    from . import page_cache
+
+    page_cache.init_app(app)  # its stamp is read before any other hook touches the database
     from . import api
 
     api.init_app(app)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import request
 from flask_login import current_user
 
-from caseportal.current import database
+from caseportal.current import database, db
 from caseportal.services import audit
 
 #: URL parameters that name the object of a download, and the object type each names.
@@ -19,8 +19,11 @@ _DOWNLOAD_KEYS = (("submission_id", "submission"), ("run_id", "run"), ("meeting_
 
 def note(action: str, object_type: str, object_id: int | None, meeting_id: int | None = None,
          detail: str = "") -> None:
-    """Record that the signed-in staff member did ``action`` on the object (no-op for anyone else)."""
+    """Record that the signed-in staff member did ``action`` on the object (no-op for anyone else). A view the
+    log already holds from the last minute is not written again (``audit.VIEW_RESOLUTION``)."""
     if not getattr(current_user, "is_authenticated", False) or not hasattr(current_user, "role"):
+        return
+    if action == "view" and audit.viewed_recently(db(), int(current_user.id), object_type, object_id):
         return
     with database().begin() as s:
         meeting = meeting_id if meeting_id is not None else audit.meeting_of(s, object_type, object_id)

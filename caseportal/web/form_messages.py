@@ -3,7 +3,7 @@
 WTForms ships its own Swedish ("Felaktig epost-adress", "Inte ett giltigt heltal"), spelled and phrased unlike
 the rest of the product, and its English is terse ("Invalid input."). Every validator message WTForms can
 produce is mapped here to one of ours, which lives in our catalogue (messages.po) like any other string, so a
-form error reads like the page around it (where WTForms' English is plain enough, ours keeps its words). A
+form error reads like the page around it, in English too ("Please enter a date.", not "Not a valid date value."). A
 message we do not know (a future WTForms release) falls back to WTForms' catalogue rather than failing.
 
 Flask-WTF asks ``request.wtforms_translations`` for these texts; :func:`init_app` puts ours there on every
@@ -34,10 +34,10 @@ SINGULAR: dict[str, str] = {
     "Invalid UUID.": N_("Please enter a valid UUID."),
     "Field must be equal to %(other_name)s.": N_("This must match %(other_name)s."),
     "Field must be between %(min)d and %(max)d characters long.":
-        N_("Field must be between %(min)d and %(max)d characters long."),
-    "Number must be at least %(min)s.": N_("Number must be at least %(min)s."),
-    "Number must be at most %(max)s.": N_("Number must be at most %(max)s."),
-    "Number must be between %(min)s and %(max)s.": N_("Number must be between %(min)s and %(max)s."),
+        N_("Please enter between %(min)d and %(max)d characters."),
+    "Number must be at least %(min)s.": N_("Please enter a number of at least %(min)s."),
+    "Number must be at most %(max)s.": N_("Please enter a number of at most %(max)s."),
+    "Number must be between %(min)s and %(max)s.": N_("Please enter a number from %(min)s to %(max)s."),
     "Invalid value, must be one of: %(values)s.": N_("Please choose one of: %(values)s."),
     "Invalid value, can't be any of: %(values)s.": N_("This value is not allowed: %(values)s."),
     "This field cannot be edited.": N_("This field cannot be changed."),
@@ -48,10 +48,10 @@ SINGULAR: dict[str, str] = {
     "CSRF token expired.": N_("This form has expired. Please reload the page and try again."),
     "Invalid Choice: could not coerce.": N_("Please choose one of the options."),
     "Choices cannot be None.": N_("Please choose one of the options."),
-    "Not a valid choice.": N_("Not a valid choice."),
+    "Not a valid choice.": N_("Please choose one of the options."),
     "Invalid choice(s): one or more data inputs could not be coerced.": N_("Please choose from the options."),
     "Not a valid datetime value.": N_("Please enter a date and time."),
-    "Not a valid date value.": N_("Not a valid date value."),
+    "Not a valid date value.": N_("Please enter a date."),
     "Not a valid time value.": N_("Please enter a time."),
     "Not a valid week value.": N_("Please enter a week."),
     "Not a valid integer value.": N_("Please enter a whole number."),
@@ -62,13 +62,13 @@ SINGULAR: dict[str, str] = {
 #: WTForms' plural message (by its singular) -> ours; the literal calls are what the extractor picks up.
 PLURAL: dict[str, _Plural] = {
     "Field must be at least %(min)d character long.": lambda t, n: t.ungettext(
-        "Field must be at least %(min)d character long.", "Field must be at least %(min)d characters long.", n),
+        "Please enter at least %(min)d character.", "Please enter at least %(min)d characters.", n),
     "Field cannot be longer than %(max)d character.": lambda t, n: t.ungettext(
-        "Field cannot be longer than %(max)d character.", "Field cannot be longer than %(max)d characters.", n),
+        "This can be at most %(max)d character long.", "This can be at most %(max)d characters long.", n),
     "Field must be exactly %(max)d character long.": lambda t, n: t.ungettext(
-        "Field must be exactly %(max)d character long.", "Field must be exactly %(max)d characters long.", n),
+        "Please enter exactly %(max)d character.", "Please enter exactly %(max)d characters.", n),
     "'%(value)s' is not a valid choice for this field.": lambda t, n: t.ungettext(
-        "'%(value)s' is not a valid choice for this field.", "'%(value)s' are not valid choices for this field.", n),
+        "‘%(value)s’ is not one of the options.", "‘%(value)s’ are not among the options.", n),
 }
 
 

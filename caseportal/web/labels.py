@@ -1,8 +1,8 @@
 """Display labels that more than one audience shows (stages, case kinds, runtimes, the offer's sections, staff
 roles).
 
-Lazy strings, so each request renders them in its own language. The candidate's page names the offer sections in
-the candidate's words; the staff forms name them as fields to fill in.
+Lazy strings, so each request renders them in its own language. The offer's sections have one set of names for
+staff and candidates alike: what a manager fills in is what the candidate reads.
 """
 
 from __future__ import annotations
@@ -26,20 +26,14 @@ RUNTIME_LABELS = {
     "browser": _l("Browser checks"),
     "none": _l("No automated checks"),
 }
-#: The offer's sections as staff fill them in (role form, brief).
+#: The offer's four sections: one name each, the same on the role form, the candidate's page and the brief
+#: (docs/style-en.md, docs/style-sv.md).
 OFFER_LABELS = {
-    "offer_growth": _l("Development opportunities"),
-    "offer_tech": _l("Tech platform"),
+    "offer_growth": _l("Growth and learning"),
+    "offer_tech": _l("Tech and how we work"),
     "offer_benefits": _l("Benefits and wellness"),
     "offer_worklife": _l("Work-life balance"),
 }
-#: The offer's sections as the candidate reads them on the invitation page.
-CANDIDATE_OFFER_LABELS = {
-    "offer_growth": _l("Growth and learning"),
-    "offer_tech": _l("Tech and how we work"),
-    "offer_benefits": _l("Benefits"),
-    "offer_worklife": _l("Work-life balance"),
-}
 #: How a staff role reads in forms and lists (the stored value stays the enum's).
-ROLE_LABELS = {StaffRole.ADMIN: _l("Administrator"), StaffRole.MANAGER: _l("Manager"),
+ROLE_LABELS = {StaffRole.ADMIN: _l("Administrator"), StaffRole.MANAGER: _l("Hiring manager"),
                StaffRole.REVIEWER: _l("Reviewer")}

@@ -131,7 +131,7 @@ def probe_environment(image_ref: str, client: docker.DockerClient | None = None,
         raise ProbeError(f"image {image_ref} is not present; build it with `caseportal images build`")
     spec = RunSpec(image=image_ref, command=("python3", "-c", PROGRAM), limits=PROBE_LIMITS,
                    labels={PURPOSE_LABEL: "probe", **dict(labels or {})})
-    result = run(spec, client=client)
+    result = run(spec, client=client, pooled=False)  # once per image: no warm containers for it
     if result.outcome in (Outcome.infra_error, Outcome.timeout, Outcome.oom, Outcome.output_limit) \
             or result.exit_code != 0:
         detail = (result.stderr or result.explanation).strip()[-500:]

@@ -49,7 +49,7 @@ def test_case_checks_hold_in_the_sandbox(slug: str, images: dict[str, str]) -> N
         return
     details = "\n".join(f"{r.subject}: ok={r.ok} outcome={r.outcome} {r.detail}" for r in report.rows)
     assert report.ok, details
-    assert [r.subject for r in report.rows] == ["reference", "starter"]
+    assert [r.subject for r in report.rows] == ["reference", "starter", "texts"]  # texts: names and messages in sv
 
 
 def _write(folder: Path, files: dict[str, bytes]) -> Path:

@@ -48,18 +48,16 @@ def test_candidate_journey_with_the_keyboard_alone(journey: Journey, live_server
     expect(page.get_by_role("status").first).to_contain_text("Your workspace is ready")
     j.step(page, "workspace")
 
-    # Open a starter module (a <summary>, toggled with Enter), step into its editor and type.
-    tab_to(page, f"el => el.tagName === 'SUMMARY' && el.textContent.includes({EDITED_FILE!r})",
-           f"the {EDITED_FILE} file")
+    # Open a starter module from the file tree (a link, followed with Enter): its tab opens with the editor focused.
+    tab_to(page, named("data-path", EDITED_FILE), f"the {EDITED_FILE} file in the tree")
     page.keyboard.press("Enter")
-    page.keyboard.press("Tab")
-    assert page.evaluate(IN_EDITOR), "Tab after the file name did not enter its editor"
+    assert page.evaluate(IN_EDITOR), "Enter on the file in the tree did not open its editor"
     page.keyboard.press("Control+End")
     page.keyboard.type("\n# typed with the keyboard only\n")
     page.keyboard.press("Escape")
     page.keyboard.press("Tab")  # Esc then Tab leaves the editor: no keyboard trap
     assert not page.evaluate(IN_EDITOR), "Esc then Tab did not leave the editor"
-    editor = page.locator("details.editor-file").filter(has=page.locator("summary", has_text=EDITED_FILE))
+    editor = page.locator(f'.editor-pane[data-path="{EDITED_FILE}"]')
     expect(editor.locator(".CodeMirror")).to_contain_text("# typed with the keyboard only")
     expect(page.locator("#autosave-status")).to_contain_text("Saved at", timeout=20_000)
     j.step(page, "edited")
@@ -144,8 +142,8 @@ def test_candidate_journey_on_a_phone(journey: Journey, live_server: LiveServer)
     assert_fits(page, "workspace", [page.locator("#work .CodeMirror").first,
                                     page.get_by_role("button", name="Save draft"), run, hand_in])
 
-    box = page.locator("details.editor-file").filter(has=page.locator("summary", has_text=EDITED_FILE))
-    box.locator("summary").tap()
+    page.locator(f'nav.file-tree a[data-path="{EDITED_FILE}"]').tap()
+    box = page.locator(f'.editor-pane[data-path="{EDITED_FILE}"]')
     box.locator(".CodeMirror").tap()
     page.keyboard.press("Control+End")
     page.keyboard.type("\n# typed on a phone\n")

@@ -16,6 +16,7 @@ from .conftest import Journey, LiveServer
 pytestmark = [pytest.mark.browser, pytest.mark.docker]
 
 ROLE_TITLE = "Platform engineer (e2e)"
+EMPLOYER = "Northwind Payments"  # a demo employer (services/demo.py)
 OFFER_GROWTH = "A mentor from the platform guild and four learning days a quarter"
 OFFER_TECH = "We ship Python services on Kubernetes several times a day"
 CANDIDATE = "Ada Lindqvist"
@@ -46,13 +47,14 @@ def manager_plans_and_invites(page: Any, j: Journey) -> tuple[int, str]:
     j.step(page, "roles")
     page.get_by_role("link", name="Describe a new role").click()
     j.step(page, "role-new")
+    page.get_by_label("Employer").select_option(label=EMPLOYER)
     page.get_by_label("Title").fill(ROLE_TITLE)
     page.get_by_label("Team").fill("Gateway team")
     page.get_by_label("Location").fill("Gothenburg")
     page.get_by_label("Remote work possible").check()
     page.get_by_label("Role family").fill("backend")
-    page.get_by_label("Development opportunities").fill(f"- {OFFER_GROWTH}\n- A **conference** a year")
-    page.get_by_label("Tech platform").fill(f"- {OFFER_TECH}")
+    page.get_by_label("Growth and learning").fill(f"- {OFFER_GROWTH}\n- A **conference** a year")
+    page.get_by_label("Tech and how we work").fill(f"- {OFFER_TECH}")
     page.get_by_label("Benefits and wellness").fill("- Wellness allowance and 30 days of holiday")
     page.get_by_label("Work-life balance").fill("- Core hours 10-15, no meetings on Wednesdays")
     page.get_by_role("button", name="Preview").click()
@@ -68,7 +70,7 @@ def manager_plans_and_invites(page: Any, j: Journey) -> tuple[int, str]:
     j.step(page, "meeting-new")
     page.get_by_label("Candidate's name").fill(CANDIDATE)
     page.get_by_label("Candidate's email").fill("ada.lindqvist@example.org")
-    page.get_by_label("Role", exact=True).select_option(label=f"{ROLE_TITLE} · Gateway team")
+    page.get_by_label("Role", exact=True).select_option(label=f"{ROLE_TITLE} · Gateway team · {EMPLOYER}")
     when = date.today() + timedelta(days=14)
     page.get_by_label("Date and time").fill(f"{when.isoformat()}T10:00")
     page.get_by_label("Time zone").select_option("Europe/Stockholm")
@@ -105,10 +107,9 @@ def candidate_tries_the_case(page: Any, j: Journey, link: str) -> None:
     expect(page.locator("#work .CodeMirror").first).to_be_visible()  # Debian's CodeMirror, served by caseportal
     j.step(page, "candidate-workspace")
 
-    # Open a starter module and type into it like a person: click into the editor, go to the end, type.
-    file_box = page.locator("details.editor-file").filter(has=page.locator("summary", has_text=EDITED_FILE))
-    file_box.locator("summary").click()
-    editor = file_box.locator(".CodeMirror")
+    # Open a starter module from the file tree (a tab) and type into it like a person: click, go to the end, type.
+    page.locator(f'nav.file-tree a[data-path="{EDITED_FILE}"]').click()
+    editor = page.locator(f'.editor-pane[data-path="{EDITED_FILE}"] .CodeMirror')
     expect(editor).to_be_visible()
     editor.click()
     page.keyboard.press("Control+End")
@@ -128,8 +129,8 @@ def candidate_tries_the_case(page: Any, j: Journey, link: str) -> None:
     assert page.evaluate("() => window.__e2eSamePage === true"), "the page reloaded instead of updating live"
     expect(page.locator(".no-js-refresh")).to_be_hidden()
     j.step(page, "candidate-run-result")
-    page.locator("details.editor-file summary", has_text=EDITED_FILE).click()
-    expect(page.locator("details.editor-file[open] .CodeMirror", has_text=EDIT_MARK)).to_be_visible()  # kept
+    page.locator(f'nav.file-tree a[data-path="{EDITED_FILE}"]').click()
+    expect(page.locator(f'.editor-pane[data-path="{EDITED_FILE}"] .CodeMirror', has_text=EDIT_MARK)).to_be_visible()
 
     # Hand in with notes and a question.
     page.get_by_label("What would you do with more time?").fill(NOTES)

@@ -47,9 +47,9 @@ def test_a_sigterm_mid_run_hands_the_run_back_and_the_next_worker_records_it_onc
     code = first.wait(timeout=GRACE_S + 30)
     assert code == 0, workers.logs()
     assert f"handing run {run.id} back to the queue" in workers.logs()
-    # The stopping worker removes the run's container as it hands the run back, but a run thread between two
-    # engine calls can still start one after that sweep (seen about one time in three under load); the next
-    # worker's start sweeps a dead worker's containers, which the end of this test checks.
+    # The stopping worker refuses new sandboxes before it sweeps the run's container (test_worker_stop_race.py
+    # holds a run thread at each side of that sweep); an image probe cut short by the exit can still leave one,
+    # which the next worker's start sweeps, as the end of this test checks.
     handed = run_state(session, run.id)
     assert handed.recorded_count == 0 and handed.status != RunStatus.DONE, "nothing was recorded for the cut run"
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 
 import pytest
 
 from sandbox import Outcome, RunResult
 
-from .conftest import SMALL
+from .conftest import HEALTH
 
 pytestmark = pytest.mark.docker
 
@@ -17,7 +16,7 @@ Run = Callable[..., RunResult]
 
 #: Starting pytest in a container takes seconds on a loaded 2-core machine; these tests are about what the checks
 #: report, not about the time limit (tests/sandbox/test_hostile.py proves that), so they get room.
-CHECK_LIMITS = dataclasses.replace(SMALL, timeout_s=30.0)
+CHECK_LIMITS = HEALTH
 
 
 @pytest.fixture()

@@ -214,12 +214,13 @@ def test_csv_one_row_per_meeting(session: Session, library: Library, seeded: See
     assert len(out) == 9 and list(out[0]) == list(analytics.CSV_COLUMNS)
     m1 = next(r for r in out if r["meeting_id"] == str(seeded.meetings["m1"].id))
     assert m1 == {
-        "meeting_id": str(seeded.meetings["m1"].id), "role": "Backend developer", "case": RATE,
+        "meeting_id": str(seeded.meetings["m1"].id), "employer": seeded.backend.employer.name,
+        "role": "Backend developer", "case": RATE,
         "case_title": library.get(RATE).title,  # type: ignore[union-attr]
         "invited": "2030-01-10T09:00:00Z", "opened": "2030-01-10T10:00:00Z", "started": "2030-01-10T11:00:00Z",
         "submitted": "2030-01-10T12:30:00Z", "reviewed": "2030-01-12T09:00:00Z", "met": "2030-01-15T09:00:00Z",
         "furthest_stage": "met", "minutes_spent": "80", "minutes_source": "reported", "estimate_minutes": "75",
-        "realistic": "5", "fair": "4", "interest_change": "more",
+        "felt": "", "realistic": "5", "fair": "4", "interest_change": "more",
     }
     m8 = next(r for r in out if r["meeting_id"] == str(seeded.meetings["m8"].id))
     assert all(m8[s] == "" for s in STAGES) and m8["furthest_stage"] == "" and m8["minutes_spent"] == ""

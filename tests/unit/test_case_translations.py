@@ -9,7 +9,9 @@ import yaml
 from caseportal.casebook import load_case, load_library, scaffold, validate
 from caseportal.config import REPO_ROOT
 
-SV = {"title": "Ett demo-case", "summary": "Ett kort demo-case på svenska.", "review_focus": ["Koden", "Testerna"]}
+SV = {"title": "Ett demo-case", "summary": "Ett kort demo-case på svenska.", "review_focus": ["Koden", "Testerna"],
+      "reviewer_prompts": [{"ask": "En fråga till mötet", "good": "Så låter ett bra svar", "tradeoffs": "Avvägningar"}],
+      "check_names": {"test_visible": "Den synliga kontrollen"}}
 
 
 def _case(tmp_path: Path, **changes: object) -> Path:
@@ -43,7 +45,9 @@ def test_a_listed_language_needs_its_text(tmp_path: Path) -> None:
 def test_a_translation_needs_all_three_fields(tmp_path: Path) -> None:
     problems = validate(_case(tmp_path, translations={"sv": {"title": "Bara en titel"}}))
     assert sorted((p.field, p.message) for p in problems) == [
+        ("translations.sv.check_names", "give a name in 'sv' to every visible check; missing: test_visible"),
         ("translations.sv.review_focus", "required field is missing"),
+        ("translations.sv.reviewer_prompts", "required field is missing"),
         ("translations.sv.summary", "required field is missing")]
 
 

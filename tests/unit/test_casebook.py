@@ -26,7 +26,10 @@ from caseportal.cli_cases import cases_cli
 
 REPO = Path(__file__).resolve().parents[2]
 CASES = REPO / "cases"
-SHIPPED = sorted(p.name for p in CASES.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+#: practice cases (the warm-up, issue 15) are not taster cases: tests/unit/test_practice_cases.py has their rules
+PRACTICE = sorted(load_library(CASES).practice)
+SHIPPED = sorted(p.name for p in CASES.iterdir()
+                 if p.is_dir() and not p.name.startswith((".", "_")) and p.name not in PRACTICE)
 #: cases whose data comes from a seeded generate_data.py
 GENERATED = [slug for slug in SHIPPED if (CASES / slug / "generate_data.py").is_file()]
 
@@ -173,7 +176,9 @@ def test_missing_brief(library: Path):
 def test_missing_translation(library: Path):
     folder = library / "demo-coding"
     edit_yaml(folder, languages=["en", "sv"],
-              translations={"sv": {"title": "Demo", "summary": "En demo på svenska.", "review_focus": ["Koden"]}})
+              translations={"sv": {"title": "Demo", "summary": "En demo på svenska.", "review_focus": ["Koden"],
+                                   "reviewer_prompts": [{"ask": "Vad först?", "good": "Ett exempel."}],
+                                   "check_names": {"test_visible": "Den synliga kontrollen"}}})
     p = only_problem(folder)
     assert Path(p.file).name == "brief.sv.md" and "missing" in p.message
 
@@ -365,7 +370,17 @@ def test_check_case_judges_reference_and_starter_with_a_fake_runner():
                          checks=(CheckResult("test_v", "passed"), hidden, CheckResult("adv", "advisory")))
 
     report = check_case(case, image_ref="x", runner=fake)
-    assert report.ok and [r.subject for r in report.rows] == ["reference", "starter"]
+    assert [r.subject for r in report.rows] == ["reference", "starter", "texts"]
+    assert [r.ok for r in report.rows] == [True, True, False]  # test_v and adv have no Swedish name
+    assert "sv: no name for check 'test_v'; sv: no name for check 'adv'" in report.rows[2].detail
+
+    def named(spec):
+        checks = fake(spec).checks
+        real = [CheckResult("test_format_sek_unchanged", "passed"), *checks[1:2]]
+        return RunResult(outcome=Outcome.failed if spec.labels["caseportal.purpose"].endswith("starter")
+                         else Outcome.passed, checks=tuple(real))
+
+    assert check_case(case, image_ref="x", runner=named).ok
 
     def lenient(spec):
         return RunResult(outcome=Outcome.passed, checks=(CheckResult("test_h", "passed", visible=False),))

@@ -66,7 +66,9 @@ def test_a_data_folder_link_needs_a_data_folder(tmp_path: Path) -> None:
 
 def test_every_language_is_checked_and_every_problem_reported(case_dir: Path) -> None:
     text = (case_dir / "case.yaml").read_text().replace("languages: [en]", "languages: [en, sv]")
-    text += "translations:\n  sv: {title: Demo, summary: En demo på svenska., review_focus: [Koden]}\n"
+    text += ("translations:\n  sv: {title: Demo, summary: En demo på svenska., review_focus: [Koden],\n"
+             "       reviewer_prompts: [{ask: 'Vad först?', good: Ett exempel.}],\n"
+             "       check_names: {test_visible: Den synliga kontrollen}}\n")
     (case_dir / "case.yaml").write_text(text)
     _with_brief(case_dir, "[ok](data/funnel.csv)")
     problems = _with_brief(case_dir, "[trattdata](data/tratt.csv) och ![skärm](data/skarm.png)", "brief.sv.md")

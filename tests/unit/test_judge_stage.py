@@ -67,7 +67,7 @@ def test_validator_reports_judge_problems(tmp_path: Path) -> None:
     problems = [str(p) for p in validate(folder)]
     assert any("checks/judge: -: checks/judge/ needs at least one test_*.py" in p for p in problems), problems
     assert any("judge.inputs[0]: glob 'answr.txt' matches no file" in p for p in problems), problems
-    assert any("checks/ may only hold visible/, hidden/ and judge/" in p for p in problems), problems
+    assert any("checks/ may only hold visible/, hidden/, judge/ and lib/" in p for p in problems), problems
 
     shutil.rmtree(folder / "checks" / "judge")
     assert any("judge: a judge block needs checks/judge/" in str(p) for p in validate(folder))
@@ -108,9 +108,12 @@ def test_judge_gets_matching_inputs_and_observations_only(tmp_path: Path) -> Non
 
 
 def test_the_visible_advisory_and_the_judge_share_one_rule() -> None:
-    """The judge only gets checks/judge/, so it keeps a copy of the rule; the copy must not drift."""
-    judge, visible = (CASES / SLUG / "checks" / kind / "routing_rules.py" for kind in ("judge", "visible"))
-    assert judge.read_bytes() == visible.read_bytes()
+    """One copy of the rule, in checks/lib/, which both stages get and have on their path."""
+    case = load_case(CASES / SLUG)
+    assert "routing_rules.py" in case.lib_checks
+    assert not any(name.endswith("routing_rules.py") for name in (*case.visible_checks, *case.judge_checks))
+    assert "checks/lib/routing_rules.py" in case_files_for_judge(case)
+    assert "checks/lib/routing_rules.py" in case_files_for_run(case, "visible")
 
 
 def test_the_shipped_judge_case_hands_over_routing_json_and_the_analysis_only() -> None:

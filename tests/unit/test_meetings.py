@@ -289,9 +289,12 @@ def test_seed_demo_is_idempotent(session: Session, settings: Settings, library: 
         user = users.authenticate(session, email, password)
         assert user is not None and password not in user.password_hash
         roles.append(user.role)
-    assert roles == [StaffRole.ADMIN, StaffRole.MANAGER, StaffRole.REVIEWER, StaffRole.REVIEWER]
+    assert roles == [StaffRole.ADMIN, StaffRole.MANAGER, StaffRole.REVIEWER, StaffRole.REVIEWER, StaffRole.MANAGER]
     m = session.get(Meeting, first.meeting_id)
     assert m is not None and len(m.reviewers) == 2
+    client = session.scalar(select(User).where(User.email == demo.DEMO_CLIENT_MANAGER[0]))
+    assert client is not None and visibility.can_see(client, m)  # a client's own manager, tied to the demo's employer
+    assert visibility.employer_ids_for(client) == frozenset({m.job_role.employer_id})
     kinds = sorted(library.get(s).kind for s in m.case_slugs)  # type: ignore[union-attr]
     assert kinds == ["coding", "data"]
     role = m.job_role
@@ -305,7 +308,7 @@ def test_seed_demo_is_idempotent(session: Session, settings: Settings, library: 
     assert all(lg.password is None for lg in second.logins)
     assert second.meeting_id == first.meeting_id
     assert session.scalar(select(User.id).where(User.email == "admin@demo.example.org")) is not None
-    assert len(session.scalars(select(User)).all()) == 4
+    assert len(session.scalars(select(User)).all()) == 5
     assert len(session.scalars(select(Meeting)).all()) == 1
     assert second.invitation_url != first.invitation_url
     with pytest.raises(LinkInvalid):

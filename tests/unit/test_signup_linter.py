@@ -1,4 +1,4 @@
-"""The sign-up case's own check helpers (cases/accessible-signup-form/checks/visible): the linter's
+"""The sign-up case's own check helpers (cases/accessible-signup-form/checks/lib): the linter's
 rules on small pages, and the Chromium probe of an empty form on the starter, the reference and
 variants of it. The probe tests need Debian's chromium (marked browser: they skip on a laptop
 without it and fail in CI)."""
@@ -16,7 +16,7 @@ import pytest
 from tests.conftest import require
 
 CASE = Path(__file__).resolve().parents[2] / "cases" / "accessible-signup-form"
-sys.path.insert(0, str(CASE / "checks" / "visible"))
+sys.path.insert(0, str(CASE / "checks" / "lib"))
 
 import a11y_lint as lint  # noqa: E402
 import form_probe  # noqa: E402

@@ -22,8 +22,10 @@ CATALOGUE_BANNED = [
 #: ... and in the briefs.
 BRIEF_BANNED = ["säger upp sig", "säga upp sig", "rättning", "pollett", "märkning", "skiljer två öre", "diffar",
                 r"(?<!och )kör kontroller\b", "poäng", "rådgivande", "åt båda hållen", "samtalsstartare"]
-OFFER_LABELS = [("Development opportunities", "Growth and learning"), ("Tech platform", "Tech and how we work"),
-                ("Benefits and wellness", "Benefits")]
+#: docs/style-sv.md, "Erbjudandet": the offer's four sections have one name each, for staff and candidates.
+OFFER_LABELS = {"Growth and learning": "Utveckling och lärande", "Tech and how we work": "Teknik och arbetssätt",
+                "Benefits and wellness": "Förmåner och friskvård",
+                "Work-life balance": "Balans mellan arbete och fritid"}
 
 
 @pytest.fixture(scope="module")
@@ -56,10 +58,13 @@ def test_one_word_per_idea(sv: Catalog) -> None:
     for msgid in ("failed", "%(n)s failed"):
         assert "gick inte igenom" in _msgstr(sv, msgid)
     assert _msgstr(sv, "advisory") == _msgstr(sv, "note") == "vägledande"
-    assert _msgstr(sv, "Manager") == "Rekryteringsansvarig"
+    assert _msgstr(sv, "Hiring manager") == "Rekryteringsansvarig"
     assert _msgstr(sv, "What we will look at") == "Det här tittar vi på"
-    for form_label, candidate_label in OFFER_LABELS:
-        assert _msgstr(sv, form_label) == _msgstr(sv, candidate_label), form_label
+    from caseportal.web.labels import OFFER_LABELS as in_use
+
+    assert sorted(str(label) for label in in_use.values()) == sorted(OFFER_LABELS)  # English outside a request
+    for english, swedish in OFFER_LABELS.items():
+        assert _msgstr(sv, english) == swedish
 
 
 def test_singular_counts_read_as_singular(sv: Catalog) -> None:

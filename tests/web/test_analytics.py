@@ -116,7 +116,7 @@ def test_page_shows_funnel_times_and_ratings(manager: FlaskClient, seeded: Seed)
     times = cells(table_after(html, "Median time"))
     assert times[1][1:4] == ["75", "70", "0.93×"] and times[2][1:4] == ["90", "100", "1.11×"]
     said = cells(table_after(html, "Candidates"))
-    assert said[1][1:] == ["1", "5.0 (n = 1)", "4.0 (n = 1)", "1", "0", "0"]
+    assert said[1][1:] == ["1", "–", "5.0 (n = 1)", "4.0 (n = 1)", "1", "0", "0"]
     assert said[3][0] == "case not known"
     assert "<script>alert" not in html and "<b>Backend" not in html
 
@@ -153,9 +153,9 @@ def test_date_filter_is_inclusive(manager: FlaskClient, seeded: Seed) -> None:
 
 
 @pytest.mark.parametrize("query, message", [
-    ("role=abc", "Not a valid choice"),
-    ("role=999999", "Not a valid choice"),
-    ("since=yesterday", "Not a valid date value"),
+    ("role=abc", "Please choose one of the options"),
+    ("role=999999", "Please choose one of the options"),
+    ("since=yesterday", "Please enter a date"),
     ("since=2030-02-01&until=2030-01-01", "The end date must be on or after the start date."),
 ])
 def test_invalid_filters_are_explained(manager: FlaskClient, seeded: Seed, query: str, message: str) -> None:

@@ -75,7 +75,7 @@ def _args(world: World) -> dict[str, object]:
         "meeting_id": world.meeting.id, "submission_id": world.submission.id,
         "file_id": world.submission.files[0].id, "run_id": world.run.id,
         "artifact_id": world.run.artifacts[0].id, "point_id": world.colleague_point.id,
-        "role_id": role.id, "slug": world.submission.case_slug, "name": "notes.md",
+        "role_id": role.id, "employer_id": role.employer_id, "slug": world.submission.case_slug, "name": "notes.md",
     }
 
 

@@ -86,7 +86,7 @@ def test_brief_agenda_in_order(client: FlaskClient, world: World) -> None:
     login(client, world.reviewer)
     html = _html(client, f"/meetings/{world.meeting.id}/brief")
     order = [html.index(marker) for marker in (
-        'id="agenda-offer"', "Development opportunities", "<strong>mentor</strong>",
+        'id="agenda-offer"', "Growth and learning", "<strong>mentor</strong>",
         'id="agenda-case"', "Two hidden edge-case checks did not pass", PROMPT_ASK, "Walk through the tie-breaking",
         'id="agenda-questions"', "How big is the team?", "Anna answers: eight people.",
         "What does on-call look like?", 'id="agenda-next"')]
@@ -159,7 +159,7 @@ def test_manager_shares_and_unshares(client: FlaskClient, session: Session, worl
 
 def _assert_candidate_safe(html: str) -> None:
     for secret in (*HIDDEN, "test_hidden.py", PROMPT_GOOD, PROMPT_TRADEOFFS, "Neat tie-breaking comment",
-                   "Rita Reviewer accepted", "accepted by", "Anna answers", "/review/", "checks passed",
+                   "Rita Reviewer accepted", "added by", "Anna answers", "/review/", "checks passed",
                    "Maria Manager"):
         assert secret not in html, secret
 

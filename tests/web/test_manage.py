@@ -230,13 +230,13 @@ def test_manager_creates_a_meeting(client: FlaskClient, factory: Factory, sessio
 
 
 @pytest.mark.parametrize(("change", "error"), [
-    ({"cases": ["rate-limiter", "not-a-case"]}, "not a valid choice"),
+    ({"cases": ["rate-limiter", "not-a-case"]}, "is not one of the options"),
     ({"cases": None}, "at least one case"),
     ({"video_link": "javascript:alert(1)"}, "http"),
     ({"starts_at": "2030-03-31T02:30", "case_deadline": ""}, "does not exist"),
     ({"case_deadline": "2030-04-02T09:00"}, "before the meeting"),
     ({"candidate_email": "nope"}, "email"),
-    ({"timezone": "Not/AZone"}, "Not a valid choice"),
+    ({"timezone": "Not/AZone"}, "Please choose one of the options"),
 ])
 def test_meeting_form_rejects_bad_input(client: FlaskClient, factory: Factory, session: Session,
                                         change: dict[str, object], error: str) -> None:

@@ -9,19 +9,26 @@ data/, the title an image in data/ carries) are left out: materials are in the l
 
 from __future__ import annotations
 
+import io
 import re
+from html import escape
 from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
 
 import pytest
+import sqlalchemy.exc
 from flask import Flask, abort
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from caseportal.models import Meeting
+from caseportal.services import invitations, suggestions
+from caseportal.services.invitation_mail import invitation_email
 from caseportal.web.error_pages import KNOWN_CODES
 from sandbox.spec import CheckResult, RunResult
-from tests.conftest import Factory
+from tests.conftest import Factory, make_case_library, use_library
 
 #: Words that are common in English sentences and are not Swedish words a page would use.
 STOP_WORDS = frozenset("""
@@ -164,3 +171,110 @@ def test_every_wtforms_message_has_one_of_ours() -> None:
     assert len(theirs) > 30
     unmapped = [i for i in theirs if (i[0] not in PLURAL if isinstance(i, tuple) else i not in SINGULAR)]
     assert not unmapped
+
+
+def _sv_error(client: FlaskClient, path: str, code: int, method: str = "GET", **kw: Any) -> str:
+    """The error page ``path`` answers in Swedish, which must be ``code`` and one of ours."""
+    resp = client.open(path, method=method, headers={"Accept-Language": "sv"}, **kw)
+    assert resp.status_code == code, (path, resp.status_code)
+    page: str = resp.get_data(as_text=True)
+    assert '<html lang="sv"' in page and 'class="error-message"' in page, path
+    return page
+
+
+def test_the_errors_a_candidate_meets_read_in_swedish(app: Flask, client: FlaskClient, factory: Factory,
+                                                      tmp_path: Path) -> None:
+    """Each error through the candidate's own links: a wrong case or address, a form sent the wrong way, an expired
+    link, an upload over the limit, a case or the database out of reach. (Every status, also the ones a
+    candidate cannot cause on purpose, is rendered in test_error_pages_for_every_status_are_ours.)"""
+    slug = "invoice-rounding-bug"
+    meeting = factory.meeting(cases=[slug])
+    factory.submission(meeting, {"invoice/totals.py": b"x = 1\n"}, submitted=False)
+    token = factory.invite(meeting)
+    app.config["MAX_CONTENT_LENGTH"] = 4096
+
+    def down(token: str) -> str:
+        raise sqlalchemy.exc.OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    app.add_url_rule("/i/<token>/_test/down", "issue18_down", down)
+    pages = {
+        "404 case": _sv_error(client, f"/i/{token}/case/no-such-case", 404),
+        "404 address": _sv_error(client, f"/i/{token}/no-such-page", 404),
+        "405": _sv_error(client, f"/i/{token}/case/{slug}/submit", 405),
+        "410": _sv_error(client, f"/i/{factory.invite(factory.meeting(cases=[slug]), days=-1)}", 410),
+        "413": _sv_error(client, f"/i/{token}/case/{slug}/upload", 413, method="POST",
+                         data={"files": (io.BytesIO(b"x" * 8192), "big.csv")}),
+    }
+    resp = client.get(f"/i/{token}/_test/down", headers={"Accept-Language": "sv"})
+    assert resp.status_code == 503
+    pages["503 database"] = resp.get_data(as_text=True)
+    assert '<html lang="sv"' in pages["503 database"]
+    use_library(app, make_case_library(tmp_path / "library"))  # the meeting's case is gone from the library
+    pages["503 case"] = _sv_error(client, f"/i/{token}/case/{slug}", 503)
+    pages["home, case unavailable"] = _sv(client, f"/i/{token}")
+    found = {name: hits for name, page in pages.items() if (hits := english_sentences(page))}
+    assert not found, "English on Swedish pages:\n" + "\n".join(f"{n}: {h}" for n, h in found.items())
+
+
+def test_a_form_sent_without_its_token_reads_in_swedish(csrf_app: Flask) -> None:
+    """400: the CSRF refusal (a form left open too long) is ours and Swedish."""
+    client = csrf_app.test_client()
+    page = _sv_error(client, "/login", 400, method="POST", data={"email": "a@example.org", "password": "x"})
+    assert not english_sentences(page), english_sentences(page)
+
+
+def test_the_brief_with_every_suggestion_accepted_reads_in_swedish(
+        app: Flask, client: FlaskClient, factory: Factory, session: Session) -> None:
+    """A Swedish reviewer accepts every suggested talking point as it stands (the case's own prompts come from its
+    Swedish translation): the brief the candidate reads is Swedish throughout."""
+    slug = "api-rate-limiter"
+    meeting = factory.meeting(cases=[slug])
+    sub = factory.submission(meeting, {"ratelimit/limiters.py": b"x = 1\n", "NOTES.md": b"Tankar\n"},
+                             notes="Jag skulle lägga till tester för kanterna.",
+                             questions="- Hur stort är teamet?\n- Hur ser en vanlig vecka ut?")
+    factory.run(sub, RunResult(outcome="failed", checks=(
+        CheckResult("test_bucket_refills", "passed"), CheckResult("test_boundary_burst", "failed", "assert 3 == 2"),
+        CheckResult("test_hidden_fairness", "failed", "", False))))
+    case = app.extensions["caseportal.casebook"].get(slug)
+    with app.test_request_context("/", headers={"Accept-Language": "sv"}):
+        keys = [s.key for s in suggestions.open_for(session, sub, case)]
+        assert {"checks-hidden", "checks-visible", "time", "diff", "notes"} <= set(keys)
+        assert sum(k.startswith("prompt-") for k in keys) == len(case.reviewer_prompts)
+        for key in keys:
+            suggestions.accept(session, sub, case, None, key)
+        meeting.brief_shared = True
+        session.commit()
+    token = factory.invite(meeting)
+    page = _sv(client, f"/i/{token}/brief")
+    assert case.text("sv").reviewer_prompts[0].ask in page
+    assert not english_sentences(page), english_sentences(page)
+
+
+def test_the_invitation_mail_and_calendar_entry_read_in_swedish(app: Flask, client: FlaskClient,
+                                                                 factory: Factory, session: Session) -> None:
+    """What reaches the candidate outside the pages: the invitation (written in the sender's language, here
+    Swedish) and the calendar entry from their page."""
+    meeting = factory.meeting(cases=["invoice-rounding-bug"], place="Kontoret på Götgatan 9")
+    inv = invitations.issue(session, meeting, 14)
+    session.commit()
+    token = invitations.token_for(inv, app.config["SECRET_KEY"])
+    with app.test_request_context("/", headers={"Accept-Language": "sv"}):
+        subject, body = invitation_email(session, meeting, f"https://portal.example/i/{token}", inv)
+    assert not english_sentences(f"<p>{escape(subject)}</p><pre>{escape(body)}</pre>".replace("pre>", "p>"))
+    resp = client.get(f"/i/{token}/meeting.ics", headers={"Accept-Language": "sv"})
+    assert resp.status_code == 200
+    ics = resp.get_data(as_text=True).replace("\r\n ", "").replace("\\n", "\n").replace("\\,", ",")
+    text = "\n".join(line.split(":", 1)[1] for line in ics.splitlines()
+                     if line.startswith(("SUMMARY", "DESCRIPTION", "LOCATION")))
+    assert "Götgatan" in text
+    assert not english_sentences(f"<p>{escape(text)}</p>"), english_sentences(f"<p>{escape(text)}</p>")
+
+
+def test_withdrawing_reads_in_swedish(client: FlaskClient, factory: Factory) -> None:
+    """The privacy pages after the notice: the confirmation asked for, then what happens to the data."""
+    token = factory.invite(factory.meeting(cases=["invoice-rounding-bug"]))
+    pages = {"confirm first": _sv(client, f"/i/{token}/privacy/withdraw", data={"confirm": ""}),
+             "withdrawn": _sv(client, f"/i/{token}/privacy/withdraw", data={"confirm": "y"})}
+    assert "Din inbjudningslänk fungerar inte längre" in pages["withdrawn"]
+    found = {name: hits for name, page in pages.items() if (hits := english_sentences(page))}
+    assert not found, "English on Swedish pages:\n" + "\n".join(f"{n}: {h}" for n, h in found.items())

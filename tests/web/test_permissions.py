@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from caseportal.models import (
+    Employer,
     LineComment,
     Run,
     RunArtifact,
@@ -56,12 +57,14 @@ MATRIX: dict[str, set[str]] = {
     "candidate.autosave": OWN_CASE, "candidate.upload": OWN_CASE, "candidate.delete_file": OWN_CASE,
     "candidate.download": OWN_CASE, "candidate.run": OWN_CASE, "candidate.run_status": OWN_CASE,
     "candidate.submit": OWN_CASE,
+    "candidate.new_file": OWN_CASE, "candidate.rename_file": OWN_CASE,  # the workspace's file tree (issue 15)
     "candidate.material": OWN_CASE, "candidate.material_image": OWN_CASE, "candidate.materials_zip": OWN_CASE,
     "manage.case_material": MANAGERS, "manage.case_material_image": MANAGERS, "manage.case_materials_zip": MANAGERS,
     "manage.dashboard": ANY_STAFF, "manage.meeting": ON_MEETING, "manage.meeting_ics": ON_MEETING,
     "manage.brief": ON_MEETING, "manage.brief_pdf": ON_MEETING,
     "manage.brief_preview": MANAGERS, "manage.share_brief": MANAGERS, "manage.feedback": MANAGERS,
-    "manage.analytics": MANAGERS, "manage.analytics_csv": MANAGERS, "manage.case": MANAGERS,
+    "manage.analytics": MANAGERS, "manage.analytics_csv": MANAGERS, "manage.feedback_report": MANAGERS,
+    "manage.case": MANAGERS,
     "manage.cases": MANAGERS, "manage.invite": MANAGERS, "manage.mark_met": MANAGERS,
     "manage.meeting_delete": MANAGERS, "manage.meeting_edit": MANAGERS, "manage.meeting_new": MANAGERS,
     "manage.revoke": MANAGERS, "manage.role_edit": MANAGERS, "manage.role_new": MANAGERS,
@@ -94,6 +97,12 @@ MATRIX: dict[str, set[str]] = {
     "api.get_case": set(), "api.list_meetings": set(), "api.get_meeting": set(), "api.create_meeting": set(),
     "api.create_invitation": set(), "api.revoke_invitation": set(), "api.list_submissions": set(),
     "manage.api_keys": ADMINS, "manage.revoke_api_key": ADMINS,
+    # employers and brand (issue 15): managers keep employers (firm-wide ones add them, tests/web/test_employers.py);
+    # a logo and the brand stylesheet are public (the candidate has no login) but named by a signed key / the colour
+    "manage.employers_page": MANAGERS, "manage.employer_new": MANAGERS, "manage.employer_edit": MANAGERS,
+    "brand.logo": PUBLIC, "brand.stylesheet": PUBLIC,
+    # the warm-up (issue 15): every candidate's own, named by their link and the practice case (_url below)
+    "candidate.practice_start": OWN_LINK, "candidate.practice_reset": OWN_LINK,
 }
 
 
@@ -138,6 +147,7 @@ def _world(session: Session, factory: Factory) -> World:
                           body="why?")
     session.add_all([art, point, comment])
     session.commit()
+    employer = _employer_with_logo(session, meeting_a.job_role.employer)
     return World(users, factory.invite(meeting_a), factory.invite(meeting_b), {
         "meeting_id": meeting_a.id, "submission_id": sub_a.id, "file_id": sub_a.files[0].id, "run_id": run.id,
         "artifact_id": art.id, "point_id": point.id, "comment_id": comment.id, "role_id": meeting_a.job_role_id,
@@ -145,7 +155,30 @@ def _world(session: Session, factory: Factory) -> World:
         "filename": "app.css", "key": "nonexistent-key", "data_slug": data_case.slug,
         "data_image": next(n for n in sorted(data_case.data_files) if kind_of(n) == "image"),
         "key_id": _api_key_id(session, users["admin"]),
+        "employer_id": employer.id, "sig": _logo_sig(employer), "colour": "1d4ed8",
     })
+
+
+def _employer_with_logo(session: Session, employer: Employer) -> Employer:
+    """Meeting A's employer with a logo, for the public logo route (issue 15)."""
+    import io
+
+    from PIL import Image
+
+    from caseportal.services import employers
+
+    png = io.BytesIO()
+    Image.new("RGB", (8, 8), "#1d4ed8").save(png, format="PNG")
+    employers.update_employer(session, employer, logo=png.getvalue())
+    session.commit()
+    return employer
+
+
+def _logo_sig(employer: Employer) -> str:
+    """The logo's signed key, made in the test's app context (a new context would end the test's session)."""
+    from caseportal.web.brand import logo_key
+
+    return logo_key(employer)
 
 
 def _api_key_id(session: Session, admin: User) -> int:
@@ -165,6 +198,8 @@ def _url(app: Flask, endpoint: str, world: World, token: str) -> tuple[str, str]
         values["filename"] = "lib/codemirror.js"
     if endpoint == "candidate.static":
         values["filename"] = "candidate.css"
+    if endpoint.startswith("candidate.practice_"):  # a practice case, not one of meeting A's
+        values["slug"] = next(iter(sorted(app.extensions["caseportal.casebook"].practice)))
     if endpoint.startswith(("candidate.material", "manage.case_material")):
         values.update(slug=world.values["data_slug"], name=world.values["data_image"])
     with app.test_request_context():

@@ -10,12 +10,12 @@ from caseportal.services import meetings as meeting_svc
 from caseportal.services.errors import NotFound
 
 from ._blueprint import ID, bp, spec
-from .schemas import Problem, Role, RoleList
+from .schemas import EmployerRef, Problem, Role, RoleList
 
 
 def role_out(role: JobRole) -> Role:
     return Role(id=role.id, title=role.title, team=role.team, location=role.location, remote=role.remote,
-                role_family=role.role_family)
+                role_family=role.role_family, employer=EmployerRef(id=role.employer.id, name=role.employer.name))
 
 
 @bp.get("/roles")

@@ -30,6 +30,13 @@ class Problem(BaseModel):
     errors: list[FieldError] = Field(default_factory=list, description="The invalid fields (422 only).")
 
 
+class EmployerRef(BaseModel):
+    """The client company a role belongs to."""
+
+    id: int
+    name: str
+
+
 class Role(BaseModel):
     id: int
     title: str
@@ -37,6 +44,7 @@ class Role(BaseModel):
     location: str
     remote: bool
     role_family: str
+    employer: EmployerRef
 
 
 class RoleList(BaseModel):

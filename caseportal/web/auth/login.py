@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -30,8 +31,9 @@ def login() -> str | Response | tuple[str, int]:
         throttle = login_throttle(current_app)
         if throttle.blocked(email, address):
             # Checked before the password: once the budget is used up, even the right password waits.
-            flash(_("Too many failed sign-ins. Please wait %(n)s minutes and try again.",
-                    n=throttle.window_minutes), "error")
+            flash(ngettext("Too many failed sign-ins. Please wait %(num)s minute and try again.",
+                           "Too many failed sign-ins. Please wait %(num)s minutes and try again.",
+                           throttle.window_minutes), "error")
             return render_template("auth/login.html", form=form), 429
         account = users.authenticate(db(), email, form.password.data or "")
         if account is None:

@@ -3,8 +3,8 @@
 Every view resolves the token first (access.py) and then only ever looks at that invitation's meeting: a case,
 file or run of another meeting is "not found", so nothing leaks. Candidates are guests, so wording is warm and a
 refusal always says what happened and that nothing was lost. One module per feature: home (invitation page),
-workspace (the case page, start, save), files, checks, handin, materials, feedback; editor holds the editor's
-helpers.
+workspace (the case page, start, save), files, checks, handin, materials, feedback, practice (the warm-up);
+editor holds the editor's helpers.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from . import (  # noqa: F401
     handin,
     home,
     materials,
+    practice,  # noqa: F401  (the warm-up before the real case, issue 15)
     privacy,  # noqa: F401  (the candidate's data, issue 12)
     workspace,
 )

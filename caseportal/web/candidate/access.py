@@ -14,9 +14,9 @@ from werkzeug.wrappers import Response
 
 from caseportal.casebook import CaseSpec
 from caseportal.current import casebook, db, settings
-from caseportal.models import Invitation, Meeting, Submission
-from caseportal.services import invitations, submissions
-from caseportal.services.errors import DomainError, NotFound
+from caseportal.models import CaseWork, Invitation, Meeting, Submission
+from caseportal.services import invitations, practice, submissions
+from caseportal.services.errors import DomainError, Invalid, NotFound
 
 
 class CaseUnavailable(DomainError):
@@ -27,13 +27,21 @@ class CaseUnavailable(DomainError):
 
 @dataclass
 class CaseContext:
-    """What a case view works on, loaded once: the link, its meeting, the case and the candidate's work (if any)."""
+    """What a case view works on, loaded once: the link, its meeting, the case and the candidate's work (if any).
+
+    The case may be a practice case (the warm-up, ``practice``): the same views serve it, and its work is a
+    ``PracticeSubmission`` that no deadline closes and that cannot be handed in (``services.practice``).
+    """
 
     token: str
     inv: Invitation
     meeting: Meeting
     case: CaseSpec
-    submission: Submission | None
+    submission: CaseWork | None
+
+    @property
+    def practice(self) -> bool:
+        return self.case.practice
 
 
 def invitation(token: str) -> Invitation:
@@ -42,6 +50,9 @@ def invitation(token: str) -> Invitation:
 
 
 def _case(meeting: Meeting, slug: str) -> CaseSpec:
+    warm_up = casebook().practice.get(slug)  # a practice case is every candidate's (services/practice.py)
+    if warm_up is not None:
+        return warm_up
     if slug not in meeting.case_slugs:
         raise NotFound(_("This case is not part of your meeting."))
     case = casebook().get(slug)
@@ -55,14 +66,24 @@ def load(token: str, slug: str) -> CaseContext:
     """The context of one case of the link's meeting; another meeting's case is "not found"."""
     inv = invitation(token)
     case = _case(inv.meeting, slug)
-    return CaseContext(token, inv, inv.meeting, case, submissions.get(db(), inv.meeting, slug))
+    work = practice.get(db(), inv.meeting, slug) if case.practice else submissions.get(db(), inv.meeting, slug)
+    return CaseContext(token, inv, inv.meeting, case, work)
 
 
-def started(ctx: CaseContext) -> Submission:
+def started(ctx: CaseContext) -> CaseWork:
     """The candidate's work on the case; views that change work need it to exist."""
     if ctx.submission is None:
         raise NotFound(_("You have not started this case yet."))
     return ctx.submission
+
+
+def real_work(ctx: CaseContext) -> Submission:
+    """The candidate's work on one of the meeting's cases, for what only real work does (hand in): a warm-up is
+    refused here, whatever a crafted request asks."""
+    work = started(ctx)
+    if not isinstance(work, Submission):
+        raise Invalid(_(practice.NOTHING_TO_HAND_IN))
+    return work
 
 
 def back(ctx: CaseContext, anchor: str | None = None) -> Response:

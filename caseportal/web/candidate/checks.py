@@ -14,9 +14,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from caseportal.current import db, queue, settings
-from caseportal.models import Run, RunKind, Submission
-from caseportal.services import runs, submissions
+from caseportal.current import casebook, db, queue, settings
+from caseportal.models import CaseWork, Run, RunKind
+from caseportal.services import run_phase, runs, submissions
 from caseportal.services.errors import DomainError
 from caseportal.web.common import commit_or_error
 
@@ -36,7 +36,7 @@ def enqueue(run: Run) -> None:
         log.exception("could not enqueue run %s; it will be re-queued by recovery", run.id)
 
 
-def _save_while_open(ctx: CaseContext, sub: Submission) -> bool:
+def _save_while_open(ctx: CaseContext, sub: CaseWork) -> bool:
     """What the editor posted, saved first: the checks run on what the candidate sees in the page."""
     submissions.ensure_open(db(), ctx.meeting, sub)
     return save_posted(ctx, sub)
@@ -62,13 +62,16 @@ def run(token: str, slug: str) -> Response | tuple[str, int]:
 
 @bp.get("/i/<token>/runs/<int:run_id>.json")
 def run_status(token: str, run_id: int) -> tuple[Response, int]:
-    """A run of this meeting as the candidate may see it (visible checks only), for runstatus.js."""
+    """A run of this meeting as the candidate may see it (visible checks only) with its phase and elapsed
+    seconds, for runstatus.js."""
     try:
         inv = invitation(token)
     except DomainError as err:
         return jsonify(error=err.message), err.status_code
-    found = db().scalar(select(Run).join(Submission, Submission.id == Run.submission_id)
-                        .where(Run.id == run_id, Submission.meeting_id == inv.meeting_id))
+    found = db().scalar(select(Run).join(CaseWork, CaseWork.id == Run.submission_id)  # the warm-up's runs too
+                        .where(Run.id == run_id, CaseWork.meeting_id == inv.meeting_id))
     if found is None:
         return jsonify(error=_("This page does not exist.")), 404
-    return jsonify(runs.view(found, "candidate").to_json()), 200
+    work = db().get(CaseWork, found.submission_id)
+    spec = casebook().get(work.case_slug) if work is not None else None  # check names in the visitor's language
+    return jsonify({**runs.view(found, "candidate", spec=spec).to_json(), **run_phase.progress(found).to_json()}), 200

@@ -12,7 +12,7 @@ from typing import Any
 from flask import request
 
 from caseportal.current import db, settings
-from caseportal.models import Submission
+from caseportal.models import CaseWork
 from caseportal.services import submissions
 from caseportal.services.uploads import human_size
 
@@ -38,7 +38,7 @@ def posted_files() -> dict[str, str]:
     return {k[len(FILE_FIELD):]: v for k, v in request.form.items() if k.startswith(FILE_FIELD)}
 
 
-def save_posted(ctx: CaseContext, sub: Submission) -> bool:
+def save_posted(ctx: CaseContext, sub: CaseWork) -> bool:
     """Save what the work form sent (file text and the hand-in notes), if anything; True when something changed."""
     edited = posted_files()
     changed = bool(edited) and bool(submissions.save_files(db(), sub, edited, settings(), case=ctx.case))
@@ -47,6 +47,29 @@ def save_posted(ctx: CaseContext, sub: Submission) -> bool:
                                                request.form.get("questions"))
         changed = changed or notes_changed
     return changed
+
+
+def file_tree(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The files as folders and files for the workspace's tree: ``{"name", "children"}`` or ``{"name", "row"}``,
+    folders first, each level by name (rows come sorted by path)."""
+    root: list[dict[str, Any]] = []
+    for row in rows:
+        level = root
+        *folders, name = row["path"].split("/")
+        for i, folder in enumerate(folders):
+            node = next((n for n in level if n["name"] == folder and "children" in n), None)
+            if node is None:
+                node = {"name": folder, "path": "/".join(folders[:i + 1]), "children": []}
+                level.append(node)
+            level = node["children"]
+        level.append({"name": name, "row": row})
+
+    def ordered(level: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for node in level:
+            if "children" in node:
+                node["children"] = ordered(node["children"])
+        return sorted(level, key=lambda n: ("children" not in n, n["name"].casefold()))
+    return ordered(root)
 
 
 def file_rows(ctx: CaseContext, drafts: dict[str, str] | None, open_: bool) -> list[dict[str, Any]]:

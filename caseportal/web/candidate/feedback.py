@@ -24,6 +24,7 @@ def _form_with_answers(meeting: Meeting) -> FeedbackForm:
     existing = feedback.for_meeting(db(), meeting)
     form = FeedbackForm()
     if existing is not None:
+        form.felt.data = str(existing.felt) if existing.felt else None
         form.realistic.data = str(existing.realistic) if existing.realistic else None
         form.fair.data = str(existing.fair) if existing.fair else None
         form.minutes_spent.data = existing.minutes_spent
@@ -34,6 +35,7 @@ def _form_with_answers(meeting: Meeting) -> FeedbackForm:
 
 def _answers(form: FeedbackForm) -> feedback.FeedbackInput:
     return feedback.FeedbackInput(
+        felt=int(form.felt.data) if form.felt.data else None,
         realistic=int(form.realistic.data) if form.realistic.data else None,
         fair=int(form.fair.data) if form.fair.data else None,
         minutes_spent=form.minutes_spent.data,

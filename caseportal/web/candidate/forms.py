@@ -42,6 +42,8 @@ class SubmitForm(FlaskForm):
 class FeedbackForm(FlaskForm):
     """The candidate's optional rating of the case and the process; every answer may be left out."""
 
+    felt = RadioField(_l("How did the meeting and the case feel to you? (1 = not good at all, 5 = very good)"),
+                      choices=SCALE, validators=[Optional()])
     realistic = RadioField(_l("Did the case give you a realistic picture of the role? (1 = not at all, 5 = very)"),
                            choices=SCALE, validators=[Optional()])
     fair = RadioField(_l("Did the case feel fair? (1 = not at all, 5 = very)"), choices=SCALE,

@@ -19,7 +19,7 @@ from caseportal.services import notify, runs, submissions
 from caseportal.web.common import commit_or_error
 
 from ._blueprint import bp
-from .access import CaseContext, back, load, started
+from .access import CaseContext, back, load, real_work
 from .checks import enqueue
 from .editor import posted_files, save_posted
 from .forms import SubmitForm
@@ -39,7 +39,7 @@ def _hand_in(ctx: CaseContext, sub: Submission, form: SubmitForm) -> Run | None:
 @bp.post("/i/<token>/case/<slug>/submit")
 def submit(token: str, slug: str) -> Response | tuple[str, int]:
     ctx = load(token, slug)
-    sub = started(ctx)
+    sub = real_work(ctx)  # a warm-up is never handed in
     # the hand-in button belongs to the editor form: unsaved edits are kept
     saved = commit_or_error(lambda: save_posted(ctx, sub))
     if not saved.ok:

@@ -8,7 +8,7 @@ texts (``render_case``), so a refusal never loses what was typed. Files, checks 
 from __future__ import annotations
 
 import re
-from typing import TypeGuard
+from typing import Any, TypeGuard
 
 from flask import flash, jsonify, render_template, request
 from flask_babel import get_locale
@@ -19,19 +19,20 @@ from werkzeug.wrappers import Response
 
 from caseportal.casebook import FOCUS_HEADINGS, CaseSpec
 from caseportal.current import db, settings
-from caseportal.models import Submission
-from caseportal.services import invitations, runs, submissions
+from caseportal.models import CaseWork
+from caseportal.services import invitations, run_phase, runs, submissions, workspace_files
 from caseportal.services.errors import DomainError
 from caseportal.services.markdown import LinkMap
 from caseportal.services.markdown import render as render_markdown
 from caseportal.services.uploads import human_size
+from caseportal.web import page_cache
 from caseportal.web.assets import codemirror_available
 from caseportal.web.common import commit_or_error
 
 from . import materials
 from ._blueprint import bp
 from .access import CaseContext, back, load, started
-from .editor import MODE_SCRIPTS, NOTE_FIELDS, file_rows, posted_files, save_posted
+from .editor import MODE_SCRIPTS, NOTE_FIELDS, file_rows, file_tree, posted_files, save_posted
 from .forms import SubmitForm, UploadForm
 
 _HEADING = re.compile(r"<(/?)h([1-6])>")
@@ -55,14 +56,23 @@ def _brief_html(case: CaseSpec, links: LinkMap | None = None) -> Markup:
     return Markup(html)  # noqa: S704 - sanitised by services.markdown, only tag names changed
 
 
+def _open_path(rows: list[dict[str, Any]]) -> str:
+    """The file the editor shows first: the one the last change named (``?open=``), else the first editable."""
+    wanted = request.args.get("open", "")
+    editable = [r["path"] for r in rows if r["editable"]]
+    return wanted if wanted in editable else (editable[0] if editable else "")
+
+
 def render_case(ctx: CaseContext, *, error: str | None = None, status: int = 200,
-                drafts: dict[str, str] | None = None, submit_form: SubmitForm | None = None) -> tuple[str, int]:
-    """The case page; with ``error`` (and the posted ``drafts`` and ``submit_form``) after a refused change."""
+                drafts: dict[str, str] | None = None, submit_form: SubmitForm | None = None,
+                new_file_name: str = "", practice: bool = False) -> tuple[str, int]:
+    """The case page; with ``error`` (and the posted ``drafts``, ``submit_form`` or ``new_file_name``) after a
+    refused change. ``practice`` is the practice round's flag (a banner, no hand-in): falsy for the real case."""
     sub = ctx.submission
     reason = submissions.closed_reason(db(), ctx.meeting, sub)
     open_ = sub is not None and reason is None
     latest = runs.latest_runs(db(), sub.id, 1) if sub is not None else []
-    run_view = runs.view(latest[0], "candidate") if latest else None
+    run_view = runs.view(latest[0], "candidate", spec=ctx.case) if latest else None
     rows = file_rows(ctx, drafts, open_)
     form = submit_form or SubmitForm(formdata=None, data={"notes_more_time": sub.notes_more_time if sub else "",
                                                           "questions": sub.questions if sub else ""})
@@ -79,7 +89,11 @@ def render_case(ctx: CaseContext, *, error: str | None = None, status: int = 200
         handed=bool(sub and sub.is_submitted),
         accept=",".join([*ctx.case.submission.accepted_extensions, ".zip"]) if ctx.case.submission.accepted_extensions
         else "",
-        run=run_view, upload_form=UploadForm(),
+        run=run_view, progress=run_phase.progress(latest[0]) if latest else None,
+        elapsed_label=run_phase.elapsed_label, upload_form=UploadForm(),
+        tree=file_tree(rows), open_path=_open_path(rows), new_file_name=new_file_name,
+        practice=practice or ctx.practice,
+        takes_new_files=workspace_files.takes_new_files(ctx.case), patterns=workspace_files.patterns(ctx.case),
         submit_form=form, error=error, codemirror=codemirror_available(), mode_scripts=MODE_SCRIPTS,
         deadline_passed=submissions.deadline_passed(ctx.meeting),
         other_started=[s for s in submissions.for_meeting(db(), ctx.meeting).values()
@@ -88,11 +102,12 @@ def render_case(ctx: CaseContext, *, error: str | None = None, status: int = 200
 
 
 @bp.get("/i/<token>/case/<slug>")
+@page_cache.cacheable
 def case(token: str, slug: str) -> tuple[str, int]:
     ctx = load(token, slug)
     invitations.mark_opened(ctx.inv)
     db().commit()
-    return render_case(ctx)
+    return page_cache.page(lambda: render_case(ctx))
 
 
 @bp.post("/i/<token>/case/<slug>/start")
@@ -136,7 +151,7 @@ def _autosave_payload() -> tuple[dict[str, str], dict[str, str]] | None:
     return files, notes
 
 
-def _autosave(ctx: CaseContext, sub: Submission, files: dict[str, str], notes: dict[str, str]) -> list[str]:
+def _autosave(ctx: CaseContext, sub: CaseWork, files: dict[str, str], notes: dict[str, str]) -> list[str]:
     changed = submissions.save_files(db(), sub, files, settings(), case=ctx.case) if files else []
     if notes:
         submissions.save_notes(db(), sub, notes.get("notes_more_time"), notes.get("questions"))

@@ -16,6 +16,7 @@ from . import (  # noqa: F401
     candidate_data,
     cases,
     dashboard,
+    employers,
     feedback,
     invitations,
     materials,

@@ -14,8 +14,9 @@ from flask_babel import gettext as _
 from caseportal.current import casebook, db
 from caseportal.models import utcnow
 from caseportal.permissions import manager_required
-from caseportal.services import analytics, charts, meetings
+from caseportal.services import analytics, charts, visibility
 from caseportal.services.pipeline import STAGES
+from caseportal.web.common import user
 from caseportal.web.labels import STAGE_LABELS
 
 from ._blueprint import bp
@@ -23,15 +24,23 @@ from .forms import FilterForm
 
 
 def _filter_form() -> FilterForm:
+    """The filters; the employer and role choices are only those the visitor may see, so another employer's id
+    in the query string is an invalid filter (400), never a way around the scoping."""
     form = FilterForm(formdata=request.args)
-    form.role.choices = [("", _("All roles"))] + [(str(r.id), r.title) for r in meetings.roles(db())]
+    viewer = user()
+    form.employer.choices = [("", _("All employers"))] + [
+        (str(e.id), e.name) for e in visibility.employers_for(db(), viewer)]
+    form.role.choices = [("", _("All roles"))] + [
+        (str(r.id), f"{r.title} · {r.employer.name}") for r in visibility.roles_for(db(), viewer)]
     return form
 
 
 def _filters(form: FilterForm) -> analytics.Filters:
     since: date | None = form.since.data
     until: date | None = form.until.data
-    return analytics.Filters(role_id=int(form.role.data) if form.role.data else None, since=since, until=until)
+    return analytics.Filters(role_id=int(form.role.data) if form.role.data else None, since=since, until=until,
+                             employer_id=int(form.employer.data) if form.employer.data else None,
+                             within=visibility.employer_ids_for(user(), db()))
 
 
 def _pct(value: float | None) -> str:
@@ -74,7 +83,8 @@ def analytics_page() -> tuple[str, int] | str:
         by_case=analytics.funnel(rows, "case"), by_role=analytics.funnel(rows, "role"), times=times,
         said=said, titles=titles, funnel_chart=funnel_chart, time_chart=time_chart, stages=STAGES,
         pct=_pct, not_invited=sum(1 for r in rows if r.furthest is None),
-        csv_args={k: v for k in ("role", "since", "until") if (v := request.args.get(k))},
+        csv_args={k: v for k in ("employer", "role", "since", "until") if (v := request.args.get(k))},
+        voice_args={k: v for k in ("employer", "since", "until") if (v := request.args.get(k))},
         cap_hours=analytics.MEASURED_CAP_MINUTES // 60,
     )
 

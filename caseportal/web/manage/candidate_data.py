@@ -12,10 +12,9 @@ from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
 from caseportal.current import database, db
-from caseportal.models import Meeting
 from caseportal.permissions import admin_required
-from caseportal.services import audit, data_export, erasure
-from caseportal.web.common import commit_or_error, form_or_400, load_or_404, user
+from caseportal.services import audit, data_export, erasure, visibility
+from caseportal.web.common import commit_or_error, form_or_400, user
 from caseportal.web.downloads import send_bytes
 
 from ._blueprint import bp
@@ -32,7 +31,7 @@ class EraseForm(FlaskForm):
 @bp.post("/meetings/<int:meeting_id>/data/export")
 @admin_required
 def candidate_export(meeting_id: int) -> Response:
-    meeting = load_or_404(Meeting, meeting_id)
+    meeting = visibility.meeting_for(db(), user(), meeting_id)
     form_or_400(ExportForm())
     done = commit_or_error(lambda: (data_export.export_zip(db(), meeting),
                                     audit.record(db(), user(), "export", "meeting", meeting.id, meeting_id=meeting.id,
@@ -46,7 +45,7 @@ def candidate_export(meeting_id: int) -> Response:
 @bp.route("/meetings/<int:meeting_id>/data/erase", methods=["GET", "POST"])
 @admin_required
 def candidate_erase(meeting_id: int) -> str | Response | tuple[str, int]:
-    meeting = load_or_404(Meeting, meeting_id)
+    meeting = visibility.meeting_for(db(), user(), meeting_id)
     form = EraseForm()
     if form.validate_on_submit():
         done = commit_or_error(lambda: erasure.erase_candidate(db(), meeting, audit.Actor.staff(user()), "request"))

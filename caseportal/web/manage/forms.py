@@ -12,6 +12,7 @@ from wtforms import (
     DateTimeLocalField,
     EmailField,
     Field,
+    FileField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -24,6 +25,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from caseportal.services import feedback, meetings, timezones
 from caseportal.web.common import one_line
+from caseportal.web.labels import OFFER_LABELS
 
 # The browser sends "2025-03-30T10:00"; the first format is also how values are rendered back.
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
@@ -43,6 +45,9 @@ def web_link(_form: FlaskForm, field: Field) -> None:
 
 
 class RoleForm(FlaskForm):
+    """A role; ``employer_id`` choices (the employers the user may see) are set by the view."""
+
+    employer_id = SelectField(_l("Employer"), coerce=int, validators=[DataRequired()])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200), one_line])
     team = StringField(_l("Team"), validators=[Length(max=200), one_line])
     location = StringField(_l("Location"), validators=[Length(max=200), one_line])
@@ -53,10 +58,26 @@ class RoleForm(FlaskForm):
                     Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$",
                            message=_l("Use lowercase letters, digits and hyphens, e.g. backend or data-science."))],
     )
-    offer_growth = TextAreaField(_l("Development opportunities"), render_kw={"rows": 6})
-    offer_tech = TextAreaField(_l("Tech platform"), render_kw={"rows": 6})
-    offer_benefits = TextAreaField(_l("Benefits and wellness"), render_kw={"rows": 6})
-    offer_worklife = TextAreaField(_l("Work-life balance"), render_kw={"rows": 6})
+    offer_growth = TextAreaField(OFFER_LABELS["offer_growth"], render_kw={"rows": 6})
+    offer_tech = TextAreaField(OFFER_LABELS["offer_tech"], render_kw={"rows": 6})
+    offer_benefits = TextAreaField(OFFER_LABELS["offer_benefits"], render_kw={"rows": 6})
+    offer_worklife = TextAreaField(OFFER_LABELS["offer_worklife"], render_kw={"rows": 6})
+
+
+class EmployerForm(FlaskForm):
+    """An employer's name, about text, brand colour, logo and the default offer blocks its new roles start from."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), one_line])
+    about = TextAreaField(_l("About the employer"), validators=[Length(max=5000)], render_kw={"rows": 6})
+    brand_colour = StringField(_l("Brand colour"), validators=[Optional(), Length(max=7), one_line],
+                               render_kw={"placeholder": "#1d4ed8", "spellcheck": "false"})
+    logo = FileField(_l("Logo (PNG, JPEG, WebP or GIF)"),
+                     render_kw={"accept": "image/png,image/jpeg,image/webp,image/gif"})
+    remove_logo = BooleanField(_l("Remove the current logo"))
+    offer_growth = TextAreaField(OFFER_LABELS["offer_growth"], render_kw={"rows": 4})
+    offer_tech = TextAreaField(OFFER_LABELS["offer_tech"], render_kw={"rows": 4})
+    offer_benefits = TextAreaField(OFFER_LABELS["offer_benefits"], render_kw={"rows": 4})
+    offer_worklife = TextAreaField(OFFER_LABELS["offer_worklife"], render_kw={"rows": 4})
 
 
 class MeetingForm(FlaskForm):
@@ -107,6 +128,7 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
+    employer = SelectField(_l("Employer"), choices=[], default="", validate_choice=True)
     role = SelectField(_l("Role"), choices=[], default="", validate_choice=True)
     since = DateField(_l("Meetings created from"), validators=[Optional()])
     until = DateField(_l("up to and including"), validators=[Optional()])

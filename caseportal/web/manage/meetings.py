@@ -34,9 +34,11 @@ def _case_choices(meeting: Meeting | None) -> list[tuple[str, str]]:
 
 def _meeting_form(meeting: Meeting | None) -> MeetingForm:
     form = MeetingForm()
-    form.job_role_id.choices = [(r.id, r.title + (f" · {r.team}" if r.team else "")) for r in meetings.roles(db())]
+    viewer = user()
+    form.job_role_id.choices = [(r.id, r.title + (f" · {r.team}" if r.team else "") + f" · {r.employer.name}")
+                                for r in visibility.roles_for(db(), viewer)]
     form.reviewers.choices = [(u.id, _("%(name)s (%(role)s)", name=u.name, role=ROLE_LABELS[u.role]))
-                              for u in meetings.eligible_reviewers(db())]
+                              for u in visibility.staff_seen_by(db(), viewer, meetings.eligible_reviewers(db()))]
     form.cases.choices = _case_choices(meeting)
     if meeting is not None and request.method == "GET":
         form.candidate_name.data = meeting.candidate_name
@@ -52,6 +54,14 @@ def _meeting_form(meeting: Meeting | None) -> MeetingForm:
         form.case_deadline.data = timezones.to_local(meeting.case_deadline, meeting.timezone)
         form.blind_review.data = meeting.blind_review
     return form
+
+
+def _checked_input(form: MeetingForm) -> meetings.MeetingInput:
+    """The service's input, once every chosen reviewer may see the chosen role's employer (else Invalid)."""
+    data = _meeting_input(form)
+    chosen = [u for u in meetings.eligible_reviewers(db()) if u.id in data.reviewer_ids]
+    visibility.check_reviewers(db(), data.job_role_id, chosen)
+    return data
 
 
 def _meeting_input(form: MeetingForm) -> meetings.MeetingInput:
@@ -77,7 +87,7 @@ def meeting_new() -> str | Response:
     form = _meeting_form(None)
     if form.validate_on_submit():
         outcome = commit_or_error(
-            lambda: meetings.create_meeting(db(), casebook(), _meeting_input(form), created_by=user()))
+            lambda: meetings.create_meeting(db(), casebook(), _checked_input(form), created_by=user()))
         if outcome.value is not None:
             flash(_("Meeting created. When you are ready, send the invitation."), "info")
             return redirect(url_for("manage.meeting", meeting_id=outcome.value.id))
@@ -91,7 +101,7 @@ def meeting_edit(meeting_id: int) -> str | Response:
     meeting = visibility.meeting_for(db(), user(), meeting_id)
     form = _meeting_form(meeting)
     if form.validate_on_submit():
-        outcome = commit_or_error(lambda: meetings.update_meeting(db(), casebook(), meeting, _meeting_input(form)))
+        outcome = commit_or_error(lambda: meetings.update_meeting(db(), casebook(), meeting, _checked_input(form)))
         if outcome.ok:
             note("change", "meeting", meeting.id, detail="edit")
             flash(_("Meeting saved."), "info")

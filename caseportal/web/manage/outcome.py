@@ -13,10 +13,9 @@ from wtforms import SelectField
 from wtforms.validators import DataRequired
 
 from caseportal.current import db, settings
-from caseportal.models import Meeting
 from caseportal.permissions import manager_required
-from caseportal.services import retention
-from caseportal.web.common import commit_or_error, load_or_404, user
+from caseportal.services import retention, visibility
+from caseportal.web.common import commit_or_error, user
 
 from ._blueprint import bp
 
@@ -34,7 +33,7 @@ def _form() -> OutcomeForm:
 @bp.route("/meetings/<int:meeting_id>/outcome", methods=["GET", "POST"])
 @manager_required
 def meeting_outcome(meeting_id: int) -> str | Response | tuple[str, int]:
-    meeting = load_or_404(Meeting, meeting_id)
+    meeting = visibility.meeting_for(db(), user(), meeting_id)
     form = _form()
     rec = retention.record_for(db(), meeting)
     status = 200

@@ -1,5 +1,5 @@
-"""Erasures due soon: managers see every candidate whose data is erased within a week and may keep one longer,
-with a reason that goes to the audit log."""
+"""Erasures due soon: managers see every candidate (of their employers) whose data is erased within a week and may
+keep one longer, with a reason that goes to the audit log."""
 
 from __future__ import annotations
 
@@ -14,10 +14,9 @@ from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length
 
 from caseportal.current import db, settings
-from caseportal.models import Meeting
 from caseportal.permissions import manager_required
-from caseportal.services import retention
-from caseportal.web.common import commit_or_error, load_or_404, user
+from caseportal.services import retention, visibility
+from caseportal.web.common import commit_or_error, user
 
 from ._blueprint import bp
 
@@ -33,7 +32,7 @@ def _prefix(meeting_id: int) -> str:
 
 
 def _page(forms: dict[int, PostponeForm] | None = None, status: int = 200) -> tuple[str, int]:
-    due = retention.upcoming(db(), settings())
+    due = retention.upcoming(db(), settings(), employer_ids=visibility.employer_ids_for(user(), db()))
     forms = forms or {}
     shown = {d.meeting.id: forms.get(d.meeting.id) or PostponeForm(formdata=None, prefix=_prefix(d.meeting.id))
              for d in due}
@@ -50,7 +49,7 @@ def retention_due() -> tuple[str, int]:
 @bp.post("/meetings/<int:meeting_id>/retention/postpone")
 @manager_required
 def retention_postpone(meeting_id: int) -> Response | tuple[str, int]:
-    meeting = load_or_404(Meeting, meeting_id)
+    meeting = visibility.meeting_for(db(), user(), meeting_id)
     form = PostponeForm(prefix=_prefix(meeting.id))
     if not form.validate_on_submit() or form.until.data is None:
         return _page({meeting.id: form}, 400)

@@ -26,6 +26,7 @@ from caseportal.services import case_versions, diffing, highlight, suggestions
 from caseportal.services import review as svc
 from caseportal.services.diffing import split_lines
 from caseportal.services.runs import latest_runs
+from caseportal.web import page_cache
 from caseportal.web.audit_trail import note
 from caseportal.web.common import commit_or_error
 
@@ -163,7 +164,8 @@ def render_submission(submission: Submission, meeting: Meeting, *, point_form: T
 
 @bp.get("/submissions/<int:submission_id>")
 @any_staff_required
+@page_cache.cacheable
 def submission(submission_id: int) -> tuple[str, int]:
     sub, m = submission_or_404(submission_id)
     note("view", "submission", sub.id, m.id)
-    return render_submission(sub, m)
+    return page_cache.page(lambda: render_submission(sub, m))

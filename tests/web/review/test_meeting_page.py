@@ -109,7 +109,7 @@ def test_anonymous_is_sent_to_login(client: FlaskClient, factory: Factory, world
 def test_draft_shows_not_submitted_yet_and_nothing_of_the_work(client: FlaskClient, world: World) -> None:
     login(client, world.reviewer)
     html = page(client, f"/review/submissions/{world.draft.id}")
-    assert "Not submitted yet" in html and "SECRET_DRAFT" not in html
+    assert "Not handed in yet" in html and "SECRET_DRAFT" not in html
     fid = world.draft.files[0].id
     assert client.get(f"/review/submissions/{world.draft.id}/files/{fid}/raw").status_code == 404
     assert client.post(f"/review/submissions/{world.draft.id}/points", data={"tp-text": "x"}).status_code == 404

@@ -66,7 +66,7 @@ def test_talking_points_add_move_edit_delete(client: FlaskClient, session: Sessi
     ({"tp-text": "x", "tp-line": "1"}, "A line number needs a file"),
     ({"tp-text": "x", "tp-file_path": "shot.png", "tp-line": "1"}, "not a text file"),
     ({"tp-text": ""}, "This field is required"),
-    ({"tp-text": "x", "tp-file_path": "solution.py", "tp-line": "0"}, "Number must be at least 1"),
+    ({"tp-text": "x", "tp-file_path": "solution.py", "tp-line": "0"}, "Please enter a number of at least 1"),
 ])
 def test_talking_point_validation(client: FlaskClient, session: Session, world: World, data: dict[str, str],
                                   message: str) -> None:
@@ -124,7 +124,7 @@ def test_line_comments_inline_and_delete_own_only(client: FlaskClient, session: 
 
 
 @pytest.mark.parametrize(("line", "message"), [("3", "Line 3 is outside"), ("", "This field is required"),
-                                               ("-1", "Number must be at least 1")])
+                                               ("-1", "Please enter a number of at least 1")])
 def test_comment_line_validation(client: FlaskClient, session: Session, world: World, line: str,
                                  message: str) -> None:
     sub = world.submission
@@ -202,7 +202,7 @@ def test_suggestions_accept_edit_drop_restore_and_reorder(client: FlaskClient, s
     html = page(client, f"/review/submissions/{sid}")
     keys = _suggestion_ids(html)
     assert {"diff", "notes", qkey} <= set(keys)
-    assert "Suggested talking points" in html and "Edit before accepting" in html
+    assert "Suggested talking points" in html and "Edit before adding" in html
     assert "“How big is the team?”" in html
 
     # accept as suggested: lands at the end of the list, anchored at the most-changed file
@@ -226,8 +226,8 @@ def test_suggestions_accept_edit_drop_restore_and_reorder(client: FlaskClient, s
         DroppedSuggestion.submission_id == sid)).all() == ["notes"]
     html = page(client, f"/review/submissions/{sid}")
     assert set(_suggestion_ids(html)) == set(keys) - {"diff", qkey, "notes"}
-    assert "Suggest the 1 dropped suggestion again" in html
-    assert "suggested, from the changes · accepted by Rita Reviewer" in html and "the candidate's question" in html
+    assert "Suggest the dropped suggestion again" in html
+    assert "suggested, from the changes · added by Rita Reviewer" in html and "the candidate's question" in html
     assert client.post(f"/review/submissions/{sid}/suggestions/restore").status_code == 302
     assert "notes" in _suggestion_ids(page(client, f"/review/submissions/{sid}"))
 
@@ -249,7 +249,7 @@ def test_suggestion_errors_and_access(client: FlaskClient, session: Session, wor
     login(client, world.reviewer)
     resp = client.post(f"/review/submissions/{sid}/suggestions/diff/accept",
                        data={"s-diff-text": "x" * 2001})
-    assert resp.status_code == 400 and "Field cannot be longer than 2000 characters" in resp.get_data(as_text=True)
+    assert resp.status_code == 400 and "This can be at most 2000 characters long" in resp.get_data(as_text=True)
     assert client.post(f"/review/submissions/{sid}/suggestions/NOT_A_KEY/accept").status_code == 404
     resp = client.post(f"/review/submissions/{sid}/suggestions/no-such-key/drop", follow_redirects=True)
     assert "no longer open" in resp.get_data(as_text=True)

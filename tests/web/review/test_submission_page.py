@@ -53,7 +53,7 @@ def test_case_changed_since_submission_is_said(client: FlaskClient, session: Ses
     session.commit()
     login(client, world.reviewer)
     html = page(client, f"/review/submissions/{world.submission.id}")
-    assert "The case changed since this submission; diff against current starter" in html
+    assert "The case has changed since this work was handed in; the changes are shown against the current" in html
 
 
 def test_case_removed_from_library(client: FlaskClient, session: Session, world: World) -> None:

@@ -5,14 +5,10 @@ Contrast, layout and focus styles stay advisory: the linter reads declared CSS o
 Messages here name what was found, for the reviewers."""
 
 import subprocess
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import a11y_lint as lint  # noqa: E402
-import form_probe  # noqa: E402
-from caseportal_check import advisory  # noqa: E402
+import a11y_lint as lint
+import form_probe
+from caseportal_check import advisory
 
 FIELDS = {"business_name", "name", "email", "phone", "password", "plan", "terms"}
 

@@ -7,14 +7,10 @@ Screenshots at phone and desktop width are taken by cp-screenshot before these r
 """
 
 import subprocess
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import a11y_lint as lint  # noqa: E402
-import form_probe  # noqa: E402
-from caseportal_check import advisory  # noqa: E402
+import a11y_lint as lint
+import form_probe
+from caseportal_check import advisory
 
 FIELDS = {"business_name", "name", "email", "phone", "password", "plan", "terms"}
 #: one sentence per kind of problem; {n} is how many the linter found

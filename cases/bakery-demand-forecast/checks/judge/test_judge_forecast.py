@@ -1,19 +1,15 @@
 """Judge checks: the October forecast the candidate's run recorded, scored against the true sales in
 future.csv (next to this file), in a container that never holds the candidate's code. "Beats the baseline"
-and the special-day ratio are forecast_rules.py, a copy of the visible checks' rules (the brief states them)."""
+and the special-day ratio are checks/lib/forecast_rules.py, the visible checks' rules (the brief states them)."""
 
 import math
-import sys
 from pathlib import Path
 
+import forecast_rules as rules
 import pandas as pd
 from caseportal_check import advisory, observed, record_metric
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-import forecast_rules as rules  # noqa: E402
-
 DATA = HERE.parents[1] / "data" / "sales.csv"
 FUTURE = HERE / "future.csv"
 

@@ -2,15 +2,11 @@
 (train on history before it, forecast it) with the rule of the hidden check (forecast_rules.py)."""
 
 import math
-import sys
 from pathlib import Path
 
+import forecast_rules as rules
 import pandas as pd
 from caseportal_check import advisory, record_metric
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import forecast_rules as rules  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "sales.csv"
 

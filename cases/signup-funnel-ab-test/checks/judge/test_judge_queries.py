@@ -1,7 +1,7 @@
 """Judge checks: the three queries on another month of data (events_hidden.db: another seed,
 other dates, rates and a bug on another platform), compared with answers computed here in Python.
 They run in the judge's container: the queries arrive as data (judge.inputs) and run on a read-only
-connection that may only read (sqlcheck.py, a copy of the visible helper), so nothing the candidate
+connection that may only read (checks/lib/sqlcheck.py, the visible checks' helper), so nothing the candidate
 wrote can read the answers or change the verdict.
 A query tuned to the numbers of data/events.db fails; one that follows the definitions passes."""
 

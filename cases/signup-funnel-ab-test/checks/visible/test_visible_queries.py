@@ -4,16 +4,11 @@ and gets a few numbers right. Each query's result is shown as an advisory so the
 read it without a database tool."""
 
 import sqlite3
-import sys
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import sqlcheck  # noqa: E402
-from caseportal_check import advisory  # noqa: E402
-from sqlcheck import AB_READOUT, DATA_DB, FUNNEL, SEGMENTS, SRM_CHECK, STEPS  # noqa: E402
+import sqlcheck
+from caseportal_check import advisory
+from sqlcheck import AB_READOUT, DATA_DB, FUNNEL, SEGMENTS, SRM_CHECK, STEPS
 
 TOL = 0.001
 # Numbers a correct query gets on data/events.db (segment 'all').

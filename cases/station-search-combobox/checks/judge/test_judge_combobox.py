@@ -6,15 +6,10 @@ The thresholds (minimum characters, the pause before a request, how soon results
 come from station_page.py, which the visible checks use too, and are stated in the brief.
 """
 
-import sys
 import time
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import station_page as sp  # noqa: E402
+import station_page as sp
 
 
 @pytest.fixture(scope="module")

@@ -4,15 +4,10 @@ Each check opens index.html afresh at phone width (390 px) with the recorded API
 fetch. A failure message ends with what the page looked like at that moment.
 """
 
-import sys
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import station_page as sp  # noqa: E402
-from caseportal_check import artifact_path  # noqa: E402
+import station_page as sp
+from caseportal_check import artifact_path
 
 
 @pytest.fixture(scope="module")

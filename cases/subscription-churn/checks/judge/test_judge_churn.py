@@ -1,19 +1,15 @@
 """Judge checks: the hold-out predictions the candidate's run recorded, scored against the labels in
 holdout.csv (next to this file), in a container that never holds the candidate's code. "Beats the baseline"
-is churn_rules.py, a copy of the visible checks' rule (the brief states it)."""
+is checks/lib/churn_rules.py, the visible checks' rule (the brief states it)."""
 
 import math
-import sys
 from pathlib import Path
 
+import churn_rules
 import pandas as pd
 from caseportal_check import observed, record_metric
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-import churn_rules  # noqa: E402
-
 HOLDOUT = HERE / "holdout.csv"
 
 

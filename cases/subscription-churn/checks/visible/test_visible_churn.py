@@ -5,15 +5,11 @@ and the same rule for "beats the baseline" as the hidden check (churn_rules.py).
 """
 
 import math
-import sys
 from pathlib import Path
 
+import churn_rules
 import pandas as pd
 from caseportal_check import advisory, record_metric
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import churn_rules  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "customers.csv"
 

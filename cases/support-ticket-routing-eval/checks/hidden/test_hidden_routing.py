@@ -8,15 +8,11 @@ enter this container.
 """
 
 import json
-import sys
 from pathlib import Path
 
 import evaluate
+import routing_rules as rules
 from caseportal_check import artifact_path, probe
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "visible"))
-
-import routing_rules as rules  # noqa: E402
 
 
 def row(label, predicted, confidence):

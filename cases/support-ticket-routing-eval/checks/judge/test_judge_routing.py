@@ -8,14 +8,10 @@ computed here from the model's recorded labels, never taken from a file the cand
 
 import json
 import os
-import sys
 from pathlib import Path
 
+import routing_rules as rules
 from caseportal_check import advisory, judge_against, record_metric
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import routing_rules as rules  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parents[1] / "data"

@@ -7,16 +7,12 @@ checks that need it. The candidate's files are in /work (on sys.path), the data 
 
 import json
 import math
-import sys
 from pathlib import Path
 
 import evaluate
 import pytest
+import routing_rules as rules
 from caseportal_check import advisory
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import routing_rules as rules  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 

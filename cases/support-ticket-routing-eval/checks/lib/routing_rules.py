@@ -1,8 +1,8 @@
 """The one rule for what a routing costs and when it saves enough, shared by the visible advisory (on the
 labelled sample) and the judge (on the 250 unseen tickets).
 
-The judge's container gets only checks/judge/, so checks/judge/routing_rules.py is a byte-for-byte copy
-of this file; a unit test keeps the two equal. Costs and thresholds are the brief's, in words there.
+It lives in checks/lib/, which both stages have on their path, so there is one copy of it.
+Costs and thresholds are the brief's, in words there.
 """
 
 from __future__ import annotations
