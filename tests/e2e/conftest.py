@@ -28,6 +28,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -109,33 +110,48 @@ class LiveServer:
             out.append(f"----- {name} log (last 6000 chars) -----\n{text[-6000:]}")
         return "\n".join(out)
 
-    def invite(self, candidate_name: str, email: str, slug: str = CASE_SLUG) -> str:
-        """A fresh meeting with one case and a working link, made through the services (for side journeys)."""
-        from sqlalchemy import select
-
-        from caseportal.casebook import load_library
+    def settings(self) -> Any:
+        """The server's own settings (a caseportal.config.Settings), for making things through the services."""
         from caseportal.config import Settings
-        from caseportal.db import Database
-        from caseportal.models import JobRole, User, utcnow
-        from caseportal.services import invitations, meetings
 
-        settings = Settings(instance_path=self.instance, secret_key=self.env["CASEPORTAL_SECRET_KEY"],
-                            database_url=self.env["CASEPORTAL_DATABASE_URL"], base_url=self.origin,
-                            cases_dir=Path(self.env["CASEPORTAL_CASES_DIR"]))
+        return Settings(instance_path=self.instance, secret_key=self.env["CASEPORTAL_SECRET_KEY"],
+                        database_url=self.env["CASEPORTAL_DATABASE_URL"], base_url=self.origin,
+                        cases_dir=Path(self.env["CASEPORTAL_CASES_DIR"]))
+
+    @contextmanager
+    def services(self) -> Iterator[tuple[Any, Any]]:
+        """(a session in a transaction on the server's database, the server's settings): side journeys set up
+        their world through the services with it, as the app would."""
+        from caseportal.db import Database
+
+        settings = self.settings()
         database = Database(settings.database_url)
         try:
             with database.begin() as s:
-                role = s.scalars(select(JobRole).order_by(JobRole.id)).first()
-                reviewer = s.scalar(select(User).where(User.email == "reviewer1@demo.example.org"))
-                assert role is not None and reviewer is not None, "the demo data is missing"
-                starts = (utcnow() + timedelta(days=10)).replace(tzinfo=None, microsecond=0)
-                m = meetings.create_meeting(s, load_library(settings.cases_dir), meetings.MeetingInput(
-                    candidate_name=candidate_name, candidate_email=email, job_role_id=role.id,
-                    timezone="Europe/Stockholm", starts_local=starts, reviewer_ids=(reviewer.id,),
-                    case_slugs=(slug,)))
-                return invitations.send_invitation(s, m, settings).url
+                yield s, settings
         finally:
             database.dispose()
+
+    def invite(self, candidate_name: str, email: str, slug: str = CASE_SLUG, role_title: str | None = None) -> str:
+        """A fresh meeting with one case and a working link, made through the services (for side journeys); for
+        the role with ``role_title``, else the first role."""
+        from sqlalchemy import select
+
+        from caseportal.casebook import load_library
+        from caseportal.models import JobRole, User, utcnow
+        from caseportal.services import invitations, meetings
+
+        with self.services() as (s, settings):
+            wanted = select(JobRole).order_by(JobRole.id)
+            role = s.scalars(wanted.where(JobRole.title == role_title) if role_title else wanted).first()
+            reviewer = s.scalar(select(User).where(User.email == "reviewer1@demo.example.org"))
+            assert role is not None and reviewer is not None, f"the demo data or the role {role_title!r} is missing"
+            starts = (utcnow() + timedelta(days=10)).replace(tzinfo=None, microsecond=0)
+            m = meetings.create_meeting(s, load_library(settings.cases_dir), meetings.MeetingInput(
+                candidate_name=candidate_name, candidate_email=email, job_role_id=role.id,
+                timezone="Europe/Stockholm", starts_local=starts, reviewer_ids=(reviewer.id,),
+                case_slugs=(slug,)))
+            return str(invitations.send_invitation(s, m, settings).url)
 
 
 @pytest.fixture(scope="session")

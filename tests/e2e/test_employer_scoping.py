@@ -7,7 +7,6 @@ dashboard too. axe-core checks every page.
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -51,40 +50,31 @@ def _other_clients_meeting(server: LiveServer) -> int:
     from sqlalchemy import select
 
     from caseportal.casebook import load_library
-    from caseportal.config import Settings
-    from caseportal.db import Database
     from caseportal.models import Employer, JobRole, Meeting, utcnow
     from caseportal.services import employers, meetings
 
-    settings = Settings(instance_path=server.instance, secret_key=server.env["CASEPORTAL_SECRET_KEY"],
-                        database_url=server.env["CASEPORTAL_DATABASE_URL"], base_url=server.origin,
-                        cases_dir=Path(server.env["CASEPORTAL_CASES_DIR"]))
-    database = Database(settings.database_url)
-    try:
-        with database.begin() as s:
-            found = s.scalar(select(Meeting.id).where(Meeting.candidate_name == OTHER_CANDIDATE))
-            if found is not None:
-                return int(found)
-            employer = s.scalar(select(Employer).where(Employer.name == OTHER_EMPLOYER)) \
-                or employers.create_employer(s, OTHER_EMPLOYER)
-            role = JobRole(title="Other client's data engineer", employer=employer)
-            s.add(role)
-            s.flush()
-            starts = (utcnow() + timedelta(days=9)).replace(tzinfo=None, microsecond=0)
-            library = load_library(settings.cases_dir)
-            m = meetings.create_meeting(s, library, meetings.MeetingInput(
-                candidate_name=OTHER_CANDIDATE, candidate_email="olle@example.org", job_role_id=role.id,
-                timezone="Europe/Stockholm", starts_local=starts, case_slugs=("api-rate-limiter",)))
-            _with_feedback(s, m, OTHER_COMMENT)
-            demo = s.scalar(select(Meeting).where(Meeting.candidate_name == "Sam Candidate"))
-            assert demo is not None, "the demo meeting is missing"
-            own = meetings.create_meeting(s, library, meetings.MeetingInput(
-                candidate_name="Siv Scoped", candidate_email="siv@example.org", job_role_id=demo.job_role_id,
-                timezone="Europe/Stockholm", starts_local=starts, case_slugs=("api-rate-limiter",)))
-            _with_feedback(s, own, OWN_COMMENT)
-            return m.id
-    finally:
-        database.dispose()
+    with server.services() as (s, settings):
+        found = s.scalar(select(Meeting.id).where(Meeting.candidate_name == OTHER_CANDIDATE))
+        if found is not None:
+            return int(found)
+        employer = s.scalar(select(Employer).where(Employer.name == OTHER_EMPLOYER)) \
+            or employers.create_employer(s, OTHER_EMPLOYER)
+        role = JobRole(title="Other client's data engineer", employer=employer)
+        s.add(role)
+        s.flush()
+        starts = (utcnow() + timedelta(days=9)).replace(tzinfo=None, microsecond=0)
+        library = load_library(settings.cases_dir)
+        m = meetings.create_meeting(s, library, meetings.MeetingInput(
+            candidate_name=OTHER_CANDIDATE, candidate_email="olle@example.org", job_role_id=role.id,
+            timezone="Europe/Stockholm", starts_local=starts, case_slugs=("api-rate-limiter",)))
+        _with_feedback(s, m, OTHER_COMMENT)
+        demo = s.scalar(select(Meeting).where(Meeting.candidate_name == "Sam Candidate"))
+        assert demo is not None, "the demo meeting is missing"
+        own = meetings.create_meeting(s, library, meetings.MeetingInput(
+            candidate_name="Siv Scoped", candidate_email="siv@example.org", job_role_id=demo.job_role_id,
+            timezone="Europe/Stockholm", starts_local=starts, case_slugs=("api-rate-limiter",)))
+        _with_feedback(s, own, OWN_COMMENT)
+        return m.id
 
 
 @pytest.mark.parametrize("lang", ["en", "sv"])

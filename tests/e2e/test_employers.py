@@ -7,7 +7,6 @@ and nothing of the other employer. axe-core checks every page.
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -44,31 +43,7 @@ def _logo_file(folder: Path) -> Path:
 
 
 def _invite_for_role(server: LiveServer, role_title: str, candidate: str, email: str) -> str:
-    """A meeting for the role with this title and a working link, made through the services (as conftest's
-    ``invite`` does for the demo role)."""
-    from sqlalchemy import select
-
-    from caseportal.casebook import load_library
-    from caseportal.config import Settings
-    from caseportal.db import Database
-    from caseportal.models import JobRole, utcnow
-    from caseportal.services import invitations, meetings
-
-    settings = Settings(instance_path=server.instance, secret_key=server.env["CASEPORTAL_SECRET_KEY"],
-                        database_url=server.env["CASEPORTAL_DATABASE_URL"], base_url=server.origin,
-                        cases_dir=Path(server.env["CASEPORTAL_CASES_DIR"]))
-    database = Database(settings.database_url)
-    try:
-        with database.begin() as s:
-            role = s.scalar(select(JobRole).where(JobRole.title == role_title))
-            assert role is not None, role_title
-            starts = (utcnow() + timedelta(days=10)).replace(tzinfo=None, microsecond=0)
-            m = meetings.create_meeting(s, load_library(settings.cases_dir), meetings.MeetingInput(
-                candidate_name=candidate, candidate_email=email, job_role_id=role.id, timezone="Europe/Stockholm",
-                starts_local=starts, case_slugs=("api-rate-limiter",)))
-            return invitations.send_invitation(s, m, settings).url
-    finally:
-        database.dispose()
+    return server.invite(candidate, email, "api-rate-limiter", role_title=role_title)
 
 
 def _employer(page: Any, j: Journey, t: dict[str, str], name: str, role: str, *, logo: Path | None = None,
@@ -106,8 +81,8 @@ def test_a_candidate_sees_their_employers_brand(journey: Journey, live_server: L
     _employer(page, j, t, branded, f"Risk analyst {lang}", logo=_logo_file(tmp_path), colour=BRAND, step="branded")
     _employer(page, j, t, plain, f"Route planner {lang}", step="plain")
     page.goto(j.url("/employers"))
-    expect(page.get_by_role("link", name=branded)).to_be_visible()
-    expect(page.get_by_role("link", name=plain)).to_be_visible()
+    expect(page.get_by_role("link", name=branded, exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name=plain, exact=True)).to_be_visible()
     j.step(page, "employers-list")
 
     link = _invite_for_role(live_server, f"Risk analyst {lang}", f"Kim Kestrel {lang}", f"kim.{lang}@example.org")
