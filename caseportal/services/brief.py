@@ -27,7 +27,7 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy.orm import Session
 
 from caseportal.casebook import CaseSpec, Library, ReviewerPrompt
-from caseportal.i18n import N_, current_language
+from caseportal.i18n import N_, current_language, ngettext
 from caseportal.i18n import gettext as _
 from caseportal.models import OFFER_SECTIONS, Meeting, Submission
 
@@ -186,10 +186,12 @@ def _checks_line(summary: dict[str, Any]) -> str:
                 if summary["outcome"] else "")
     counted = counts["total"] - counts["advisory"]
     if hidden["total"]:
-        return _("%(passed)s of %(total)s checks passed (hidden checks: %(hidden_passed)s of %(hidden)s).",
-                 passed=counts["passed"], total=counted, hidden_passed=hidden["passed"],
-                 hidden=hidden["total"] - hidden["advisory"])
-    return _("%(passed)s of %(total)s checks passed.", passed=counts["passed"], total=counted)
+        return ngettext("%(passed)s of %(num)s check passed (hidden checks: %(hidden_passed)s of %(hidden)s).",
+                        "%(passed)s of %(num)s checks passed (hidden checks: %(hidden_passed)s of %(hidden)s).",
+                        counted, passed=counts["passed"], hidden_passed=hidden["passed"],
+                        hidden=hidden["total"] - hidden["advisory"])
+    return ngettext("%(passed)s of %(num)s check passed.", "%(passed)s of %(num)s checks passed.", counted,
+                    passed=counts["passed"])
 
 
 def _metric_line(summary: dict[str, Any]) -> str:

@@ -1,4 +1,4 @@
-"""Feedback both ways: the candidate's optional rating of the case and the process (one short form, once per
+"""Two-way feedback: the candidate's optional rating of the case and the process (one short form, once per
 meeting), and the manager's written feedback to the candidate, shown on their page once shared.
 """
 
@@ -46,7 +46,7 @@ def give(session: Session, meeting: Meeting, submission: Submission, data: Feedb
     if data.interest_change not in ("", *INTEREST):
         raise Invalid(_("Please choose one of the answers about your interest."))
     if len(data.comment) > 5000:
-        raise Invalid(_("Your comment is longer than %(n)s characters; please shorten it.", n=5000))
+        raise Invalid(_("Your comment can be at most %(n)s characters long.", n=5000))
     fb = for_meeting(session, meeting) or CandidateFeedback(meeting_id=meeting.id)
     fb.case_slug = submission.case_slug
     fb.realistic, fb.fair, fb.minutes_spent = data.realistic, data.fair, data.minutes_spent

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from caseportal.i18n import N_
+from caseportal.i18n import N_, ngettext
 from caseportal.i18n import gettext as _
 from caseportal.models import Invitation, Meeting, User
 
@@ -49,8 +49,8 @@ def invitation_email(session: Session, meeting: Meeting, url: str, inv: Invitati
     lines = [
         _("Hello %(name)s,", name=meeting.candidate_name),
         "",
-        thanks + " " + _("Instead of a classic interview we would like to invite you to a conversation that goes "
-                         "both ways: you see what we offer, try a short taster case taken from the team's everyday "
+        thanks + " " + _("Instead of a classic interview we would like to invite you to a two-way conversation: "
+                         "you see what we offer, try a short taster case taken from the team's everyday "
                          "work, and then we talk about it together. Your questions matter as much as ours, and "
                          "there is no pass or fail."),
         "",
@@ -62,9 +62,11 @@ def invitation_email(session: Session, meeting: Meeting, url: str, inv: Invitati
     if meeting.starts_at:
         where = meeting.place or meeting.video_link
         when = _when(meeting.starts_at, meeting.timezone)
-        lines += ["", _("The meeting: %(when)s, %(n)s minutes, %(where)s.", when=when,
-                        n=meeting.duration_minutes, where=where) if where
-                  else _("The meeting: %(when)s, %(n)s minutes.", when=when, n=meeting.duration_minutes)]
+        lines += ["", ngettext("The meeting: %(when)s, %(num)s minute, %(where)s.",
+                               "The meeting: %(when)s, %(num)s minutes, %(where)s.", meeting.duration_minutes,
+                               when=when, where=where) if where
+                  else ngettext("The meeting: %(when)s, %(num)s minute.", "The meeting: %(when)s, %(num)s minutes.",
+                                meeting.duration_minutes, when=when)]
         lines.append(_("A calendar entry is attached."))
     if meeting.case_deadline:
         lines.append(_("If you can, please hand in your work by %(when)s.",

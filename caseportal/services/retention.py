@@ -146,7 +146,7 @@ def postpone(session: Session, meeting: Meeting, until: datetime, reason: str, b
     if not reason:
         raise Invalid(_("Please give a reason for keeping the data longer."))
     if len(reason) > 200:
-        raise Invalid(_("Please keep the reason under %(n)s characters.", n=200))
+        raise Invalid(_("The reason can be at most %(n)s characters long.", n=200))
     lowered = reason.lower()
     if any(part and part.lower() in lowered for part in (meeting.candidate_name, meeting.candidate_email)):
         raise Invalid(_("Please leave the candidate's name and email out of the reason: the audit log keeps it "

@@ -83,9 +83,11 @@ def request_run(session: Session, submission: CaseWork, kind: RunKind, *, runs_p
                     Run.created_at > now - timedelta(hours=1))
             ) or 0
         if recent >= runs_per_hour:
-            raise RateLimited(_(
-                "You have run the checks %(n)s times in the last hour, which is our limit. "
-                "Please wait a little before running them again; your work is saved.", n=recent
+            raise RateLimited(ngettext(
+                "You have run the checks %(num)s time in the last hour, which is our limit. "
+                "Please wait a little before running them again; your work is saved.",
+                "You have run the checks %(num)s times in the last hour, which is our limit. "
+                "Please wait a little before running them again; your work is saved.", recent
             ))
     run = Run(submission_id=submission.id, kind=kind, status=RunStatus.QUEUED, created_at=now,
               files_sha256=files_digest(submission.file_map()))

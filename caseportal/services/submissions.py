@@ -253,7 +253,7 @@ def _check_notes(notes_more_time: str, questions: str) -> None:
     for label, text in ((N_("What you would do with more time"), notes_more_time),
                         (N_("Your questions for the team"), questions)):
         if len(text or "") > MAX_NOTE_CHARS:
-            raise Invalid(_("%(label)s is longer than %(n)s characters. Please shorten it.", label=_(label),
+            raise Invalid(_("‘%(label)s’ can be at most %(n)s characters long.", label=_(label),
                             n=MAX_NOTE_CHARS))
 
 

@@ -76,7 +76,8 @@
     if (checks.length) {
       var state = el("p", "run-state");
       state.appendChild(el("strong", null,
-        t("summary").replace("{passed}", passed.length).replace("{total}", counted.length)));
+        t(counted.length === 1 ? "summary-one" : "summary-other")  // the page's ngettext forms for 1 and many
+          .replace("{passed}", passed.length).replace("{total}", counted.length)));
       box.appendChild(state);
     } else if (run.kind !== "full") {
       box.appendChild(el("p", "run-state", t("none")));

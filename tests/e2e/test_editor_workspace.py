@@ -22,7 +22,7 @@ WORDS: dict[str, dict[str, Any]] = {
            "menu": "Rename or delete", "new_name": "New name", "rename": "Rename", "delete": "Delete",
            "shortcut": "Shortcut:", "confirm": re.compile(r"I'm ready to hand in"), "hand_in": "Hand in my work",
            "thanks": re.compile(r"your work is handed in"), "took": re.compile(r"Finished after \d+ s"),
-           "result": re.compile(r"\d+ of \d+ checks pass|finished without any checks|could not")},
+           "result": re.compile(r"\d+ of \d+ checks? pass|finished without any checks|could not")},
     "sv": {"start": "Börja med det här caset", "ready": "Din arbetsyta är klar", "new": "Ny fil",
            "create": "Skapa filen", "menu": "Byt namn på eller ta bort", "new_name": "Nytt namn",
            "rename": "Byt namn", "delete": "Ta bort", "shortcut": "Kortkommando:",

@@ -26,7 +26,7 @@ NOTES = "I would add a property test: at most burst + rate * t requests in any w
 QUESTION = "How do you share rate-limit state between the gateway instances?"
 TALKING_POINT = "Ask Ada how the bucket would behave on four gateway instances"
 RUN_PENDING = re.compile(r"Waiting for a free test machine|Running the checks")
-RUN_RESULT = re.compile(r"\d+ of \d+ checks pass|finished without any checks|could not")
+RUN_RESULT = re.compile(r"\d+ of \d+ checks? pass|finished without any checks|could not")
 
 
 def login(page: Any, j: Journey, email: str, step: str) -> None:

@@ -251,7 +251,7 @@ def test_submit(app: Flask, session: Session, factory: Factory, cfg: Settings) -
 def test_submit_refuses_overlong_notes(app: Flask, session: Session, factory: Factory) -> None:
     case = coding_case(app)
     sub = submissions.start(session, factory.meeting(cases=[case.slug]), case)
-    with pytest.raises(Invalid, match="longer than"):
+    with pytest.raises(Invalid, match="can be at most"):
         submissions.submit(session, sub, "x" * (submissions.MAX_NOTE_CHARS + 1), "")
     assert not sub.is_submitted
 
@@ -266,7 +266,7 @@ def test_notes_are_kept_with_the_draft(app: Flask, session: Session, factory: Fa
     assert not submissions.save_notes(session, sub, "first thoughts", None)
     assert submissions.save_notes(session, sub, None, "How is on-call?")
     assert (sub.notes_more_time, sub.questions) == ("first thoughts", "How is on-call?")
-    with pytest.raises(Invalid, match="longer than"):
+    with pytest.raises(Invalid, match="can be at most"):
         submissions.save_notes(session, sub, "x" * (submissions.MAX_NOTE_CHARS + 1), None)
     meeting.case_deadline = utcnow() - timedelta(seconds=1)
     with pytest.raises(Invalid, match="deadline"):

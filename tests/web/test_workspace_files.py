@@ -271,4 +271,4 @@ def test_status_json_and_page_show_phase_and_time(client: FlaskClient, factory: 
     data = client.get(f"/i/{token}/runs/{finished.id}.json").json
     assert data is not None and data["phase"] == "done" and data["finished"] is True
     page = client.get(base).get_data(as_text=True)
-    assert re.search(r"Finished after \d+ s\.", page) and "1 of 1 checks pass." in page
+    assert re.search(r"Finished after \d+ s\.", page) and "1 of 1 check passes." in page

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Response, abort, render_template, request
-from flask_babel import format_decimal, format_percent
+from flask_babel import format_decimal, format_percent, ngettext
 from flask_babel import gettext as _
 
 from caseportal.current import casebook, db
@@ -66,9 +66,10 @@ def analytics_page() -> tuple[str, int] | str:
                           _("%(pct)s of invited", pct=_pct(s.of_first_pct)) if s.of_first_pct is not None else "")
          for s in overall.steps],
         title=_("How many meetings reached each stage"),
-        desc=_("Of %(invited)s invited candidates, %(submitted)s handed in a case and %(met)s meetings took "
-               "place.", invited=overall.step("invited").count, submitted=overall.step("submitted").count,
-               met=overall.step("met").count),
+        desc=" ".join((
+            ngettext("%(num)s candidate invited.", "%(num)s candidates invited.", overall.step("invited").count),
+            ngettext("%(num)s handed in a case.", "%(num)s handed in a case.", overall.step("submitted").count),
+            ngettext("%(num)s meeting took place.", "%(num)s meetings took place.", overall.step("met").count))),
         ident="funnel-chart")
     time_chart = charts.time_svg(
         [charts.TimeBar(t.case_title, t.median_minutes, t.estimate_minutes) for t in times],

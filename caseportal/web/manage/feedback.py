@@ -1,4 +1,4 @@
-"""Feedback both ways after the meeting: the manager writes to the candidate (shared when ready) and sees what
+"""Two-way feedback after the meeting: the manager writes to the candidate (shared when ready) and sees what
 the candidate told us about the case and the process; and the candidates' voice per employer, a printable report
 for the client. Managers only, within their employers.
 """
