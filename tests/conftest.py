@@ -32,7 +32,7 @@ from sqlalchemy import Engine, create_engine, make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-from caseportal import create_app
+from caseportal import create_app, run_executor
 from caseportal.casebook import CaseSpec, load_library, scaffold
 from caseportal.config import REPO_ROOT, Settings
 from caseportal.db import Database
@@ -81,6 +81,14 @@ def docker_available() -> bool:
         return True
     except Exception:  # noqa: BLE001 - any failure means "no usable engine"
         return False
+
+
+@pytest.fixture(autouse=True)
+def _runs_allowed_after_each_test() -> Iterator[None]:
+    """A worker's hand-back stops runs for the whole process (``run_executor.stop_runs``: no new sandbox, no
+    run-thread write); a test that hands back in process must not leave every later test's runs refused."""
+    yield
+    run_executor.allow_runs()
 
 
 def stop_process_groups(procs: Iterable[subprocess.Popen[bytes]], grace_s: float = 15) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import docker
@@ -35,13 +35,6 @@ from tests.jobs.conftest import python_case_slug, reference_files, run_state
 pytestmark = pytest.mark.docker
 
 WAIT_S = 120
-
-
-@pytest.fixture(autouse=True)
-def _runs_allowed_again() -> Iterator[None]:
-    """The stop is process-wide: the next test in this process must find runs allowed."""
-    yield
-    run_executor.allow_runs()
 
 
 def _label_filter() -> list[str]:
