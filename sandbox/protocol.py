@@ -205,6 +205,31 @@ class OutputStream:
                     del self.out[keep:]
             elif room > 0:
                 self.err += take[:room]
+        if self.done and view:
+            self.feed_late(bytes(view))
+
+    def feed_late(self, data: bytes) -> None:
+        """After the end: the run's standard error that arrives behind the marker. Docker copies the two pipes
+        separately, so their order across pipes is not kept and a traceback written before the marker may come
+        after it; standard output is over (the marker and /out were its last words) and is dropped."""
+        view = memoryview(data)
+        while view:
+            if self._remaining == 0:
+                need = 8 - len(self._header)
+                self._header += view[:need]
+                view = view[need:]
+                if len(self._header) == 8:
+                    kind, size = struct.unpack(">BxxxL", bytes(self._header))
+                    self._header.clear()
+                    self._remaining = size
+                    self._target = self.err if kind == 2 else self.out
+                continue
+            take = view[: self._remaining]
+            view = view[len(take):]
+            self._remaining -= len(take)
+            room = self.cap + self.slack + 1 - self.total
+            if self._target is self.err and room > 0:
+                self.err += take[:room]
 
     def _find_marker(self, start: int) -> None:
         idx = self.out.find(self.marker, start)

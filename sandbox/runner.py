@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 ENGINE_GRACE_S = 15
 #: How long a container whose entry process already sent everything may take to exit before it is killed.
 EXIT_WAIT_S = 5
+#: How long the runner reads standard error that arrives behind the end marker (see _drain_late).
+LATE_S = 1.0
 #: cp-entry enforces the time limit on the candidate's own clock; the runner's deadline is only a backstop,
 #: later by cp-entry's input allowance plus slack, so a slow or paused worker never decides a timeout.
 BACKSTOP_S = 20
@@ -74,6 +76,8 @@ def run(spec: RunSpec, client: docker.DockerClient | None = None, *, pooled: boo
         deadline = run_started + lim.timeout_s + BACKSTOP_S
         stopped_for = _pump(raw, payload, stream, deadline)
         duration = time.monotonic() - run_started if stream.elapsed is None else stream.elapsed
+        if stopped_for is None and stream.done and (stream.inline_out is not None or stream.inline_too_large):
+            _drain_late(raw, stream)  # the entry process is ending: standard error may still be on its way
         # Stop reading before anything else: an attach stream nobody reads blocks the engine's kill.
         engine.close_socket(sock)
         sock = None
@@ -184,6 +188,22 @@ def _drain(raw: socket.socket, stream: OutputStream, quiet_s: float = 0.5) -> bo
             break
         stream.feed(data)
     return stream.done
+
+
+def _drain_late(raw: socket.socket, stream: OutputStream, within_s: float = LATE_S, quiet_s: float = 0.25) -> None:
+    """Read standard error that came behind the marker until EOF (the container ended), ``quiet_s`` of silence or
+    ``within_s`` in all: enough for what the engine still had in hand, never a wait on a run that keeps going."""
+    until = time.monotonic() + within_s
+    while (left := until - time.monotonic()) > 0 and select.select([raw], [], [], min(left, quiet_s))[0]:
+        try:
+            data = raw.recv(1 << 16)
+        except (BlockingIOError, InterruptedError):
+            continue
+        except (ConnectionResetError, OSError):
+            return
+        if not data:
+            return
+        stream.feed_late(data)
 
 
 def _infra(started: float, exc: BaseException, stdout: str = "", stderr: str = "") -> RunResult:

@@ -164,6 +164,28 @@ def test_stream_collects_the_in_band_out_archive_across_frames() -> None:
     assert bytes(stream.out) == b"run output\n" and bytes(stream.err) == b"late stderr\n"
 
 
+@pytest.mark.parametrize("chunked", [False, True])
+def test_stream_keeps_standard_error_that_arrives_behind_the_end(chunked: bool) -> None:
+    """Docker copies stdout and stderr separately: a traceback written before the marker may come after it
+    (and after /out), in the same read or a later one; it is the candidate's, stdout after the end is not."""
+    import base64
+
+    nonce = "ab" * 16
+    payload = base64.b64encode(b"results")
+    end = _frame(1, f"\n{nonce} exit=1 out={len(payload)}\n".encode() + payload)
+    late = _frame(2, b"Traceback: No space left on device\n") + _frame(1, b"stray stdout\n")
+    stream = OutputStream(nonce, 1000)
+    if chunked:
+        stream.feed(end)
+        assert stream.done
+        for i in range(len(late)):
+            stream.feed_late(late[i:i + 1])
+    else:
+        stream.feed(end + late)
+    assert stream.done and stream.inline_out == b"results"
+    assert bytes(stream.err) == b"Traceback: No space left on device\n" and bytes(stream.out) == b""
+
+
 def test_stream_marks_an_oversized_out_and_a_small_cap_does_not_cut_the_archive() -> None:
     import base64
 
