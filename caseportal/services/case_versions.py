@@ -66,7 +66,7 @@ def _unpack(snap: CaseSnapshot) -> CaseSpec | None:
         with tarfile.open(fileobj=io.BytesIO(snap.archive), mode="r:gz") as tar:
             tar.extractall(folder, filter="data")  # refuses links and paths outside the folder
         try:
-            return load_case(folder)
+            return load_case(folder, stored=True)  # held to the rules of its own day for texts
         except CaseError:
             return None
 

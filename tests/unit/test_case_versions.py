@@ -73,3 +73,36 @@ def test_a_symlink_within_its_folder_survives_the_snapshot(tmp_path: Path, sessi
     then = case_versions.case_for(session, new_library, slug, old.version)
     assert then is not None and then.version == old.version
     assert then.data_files == old.data_files
+
+
+def test_a_version_stored_before_todays_text_rules_is_still_the_one_used(tmp_path: Path, session: Session) -> None:
+    """Work begun on a case before it needed Swedish reviewer prompts and check names keeps that version (its own
+    checks and texts), rather than falling back to whatever the library holds now."""
+    import io
+    import shutil
+    import tarfile
+
+    import yaml
+
+    from caseportal.config import REPO_ROOT
+
+    folder = tmp_path / "invoice-rounding-bug"
+    shutil.copytree(REPO_ROOT / "cases" / "invoice-rounding-bug", folder)
+    library = load_library(tmp_path)
+    current = library.get("invoice-rounding-bug")
+    assert current is not None
+    data = yaml.safe_load((folder / "case.yaml").read_text())
+    for key in ("reviewer_prompts", "check_names", "check_messages"):
+        data["translations"]["sv"].pop(key, None)
+    data.pop("check_names", None)
+    (folder / "case.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            tar.add(path, arcname=str(path.relative_to(folder)))
+    session.add(CaseSnapshot(version="1" * 64, slug="invoice-rounding-bug", archive=buf.getvalue()))
+    session.commit()
+
+    then = case_versions.case_for(session, library, "invoice-rounding-bug", "1" * 64)
+    assert then is not None and then is not current
+    assert then.text("sv").reviewer_prompts == () and then.hidden_checks == current.hidden_checks
