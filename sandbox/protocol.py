@@ -181,14 +181,7 @@ class OutputStream:
                 self._take_tail(bytes(take))
                 continue
             if self._remaining == 0:
-                need = 8 - len(self._header)
-                self._header += view[:need]
-                view = view[need:]
-                if len(self._header) == 8:
-                    kind, size = struct.unpack(">BxxxL", bytes(self._header))
-                    self._header.clear()
-                    self._remaining = size
-                    self._target = self.out if kind == 1 else self.err
+                view = self._frame_header(view)
                 continue
             take = view[: self._remaining]
             view = view[len(take):]
@@ -215,14 +208,7 @@ class OutputStream:
         view = memoryview(data)
         while view:
             if self._remaining == 0:
-                need = 8 - len(self._header)
-                self._header += view[:need]
-                view = view[need:]
-                if len(self._header) == 8:
-                    kind, size = struct.unpack(">BxxxL", bytes(self._header))
-                    self._header.clear()
-                    self._remaining = size
-                    self._target = self.err if kind == 2 else self.out
+                view = self._frame_header(view)
                 continue
             take = view[: self._remaining]
             view = view[len(take):]
@@ -230,6 +216,17 @@ class OutputStream:
             room = self.cap + self.slack + 1 - self.total
             if self._target is self.err and room > 0:
                 self.err += take[:room]
+
+    def _frame_header(self, view: memoryview) -> memoryview:
+        """Take (part of) an 8-byte frame header from ``view``; a whole one names the next frame's pipe and size."""
+        need = 8 - len(self._header)
+        self._header += view[:need]
+        if len(self._header) == 8:
+            kind, size = struct.unpack(">BxxxL", bytes(self._header))
+            self._header.clear()
+            self._remaining = size
+            self._target = self.out if kind == 1 else self.err
+        return view[need:]
 
     def _find_marker(self, start: int) -> None:
         idx = self.out.find(self.marker, start)
