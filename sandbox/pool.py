@@ -3,8 +3,10 @@
 Creating and starting a container is most of a short run's time, so the pool does both ahead of need, per
 runtime image, engine runtime and *shape* (sandbox/pool_shape.py: the sizes the engine cannot change on a running
 container: the tmpfs folders, the ulimits, the results cap). A pooled container has the same hardening as a cold
-one, tight idle limits, and its cp-entry already waits for its input. At claim the run's own CPU, memory and pids limits
-are applied (``engine.update_limits``) and the runner sends the input as usual. A container serves exactly one
+one and its cp-entry already waits for its input. It is made with the CPU, memory and pids limits of the last run
+that asked for its shape (caps, not reservations: an idle cp-entry uses about 10 MB), so the next run of the same
+case claims it as it is; a run with other limits gets its own at claim (``engine.update_limits``). The runner
+then sends the input as usual. A container serves exactly one
 run and is removed after it: never reused, never shared.
 
 The command and the environment are fixed when a container is created and differ between cases, so a pooled
@@ -33,7 +35,7 @@ import docker
 
 from sandbox import engine
 from sandbox.pool_shape import COMMAND_FILE, Shape, command_file, shape_of
-from sandbox.spec import RunSpec
+from sandbox.spec import Limits, RunSpec
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +82,15 @@ class _Idle:
     volume: str | None
     sock: Any
     created: float
+    made_for: RunLimits  # the CPU, memory and pids limits it was created with
+
+
+#: The limits the engine can change on a running container: CPUs, memory (and swap) in MB, pids.
+RunLimits = tuple[float, int, int]
+
+
+def run_limits(limits: Limits) -> RunLimits:
+    return (limits.cpus, limits.memory_mb, limits.pids)
 
 
 def _eof_or_output(sock: Any) -> bool:
@@ -111,6 +122,7 @@ class Pool:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._wanted: collections.OrderedDict[Shape, float] = collections.OrderedDict()  # shape -> not before
+        self._made_for: dict[Shape, RunLimits] = {}  # the limits of the last run that asked for a shape
         self._failures: dict[Shape, int] = {}
         self._idle: dict[Shape, collections.deque[_Idle]] = {}
         self._trash: list[_Idle] = []  # idle containers of forgotten shapes, removed by the refiller
@@ -157,7 +169,7 @@ class Pool:
         if shape is None:
             return False
         with self._lock:
-            self._want(shape)
+            self._want(shape, spec.limits)
         self._wake.set()
         return True
 
@@ -185,7 +197,7 @@ class Pool:
         if shape is None or script is None or self._stop.is_set() or not same_engine:
             return None
         with self._lock:
-            self._want(shape)
+            self._want(shape, spec.limits)
             waiting = self._idle.get(shape)
             item = waiting.popleft() if waiting else None
         self._wake.set()
@@ -195,9 +207,12 @@ class Pool:
         try:
             if _eof_or_output(item.sock):
                 raise docker.errors.DockerException("the pooled container ended while idle")
-            engine.update_limits(client, item.container_id, spec.limits)
-            if not client.api.inspect_container(item.container_id).get("State", {}).get("Running"):
-                raise docker.errors.DockerException("the pooled container is not running")
+            # Made with the limits of the runs that asked for its shape, so a case's runs need no update (a
+            # runtime update costs the engine about 20 ms of CPU); a run with other limits gets its own.
+            if item.made_for != run_limits(spec.limits):
+                engine.update_limits(client, item.container_id, spec.limits)
+                if not client.api.inspect_container(item.container_id).get("State", {}).get("Running"):
+                    raise docker.errors.DockerException("the pooled container is not running")
         except engine.ENGINE_ERRORS as exc:
             logger.warning("pooled sandbox %s unusable, starting a cold one: %s", item.container_id[:12], exc)
             self._count("fallbacks")
@@ -232,8 +247,10 @@ class Pool:
         with self._lock:
             setattr(self.stats, name, getattr(self.stats, name) + 1)
 
-    def _want(self, shape: Shape) -> None:
-        """Mark ``shape`` as in demand (callers hold the lock); the least recently used shape beyond the cap goes."""
+    def _want(self, shape: Shape, limits: Limits) -> None:
+        """Mark ``shape`` as in demand by a run with ``limits`` (callers hold the lock); the least recently used
+        shape beyond the cap goes."""
+        self._made_for[shape] = run_limits(limits)
         if shape in self._wanted:
             self._wanted.move_to_end(shape)
             return
@@ -241,6 +258,7 @@ class Pool:
         self._failures.pop(shape, None)
         while len(self._wanted) > self.max_shapes:
             old, _ = self._wanted.popitem(last=False)
+            self._made_for.pop(old, None)
             self._trash.extend(self._idle.pop(old, ()))
 
     def _next_shape(self) -> Shape | None:
@@ -324,7 +342,10 @@ class Pool:
     def _create(self, shape: Shape) -> _Idle:
         """Create, attach and start one container of ``shape``; whatever was made is removed on failure."""
         run_id = f"pool-{uuid.uuid4().hex}"
-        template = RunSpec(image=shape.image, command=("/bin/sh", f"/case/{COMMAND_FILE}"), limits=shape.limits,
+        with self._lock:
+            made_for = self._made_for.get(shape, run_limits(shape.limits))
+        limits = dataclasses.replace(shape.limits, cpus=made_for[0], memory_mb=made_for[1], pids=made_for[2])
+        template = RunSpec(image=shape.image, command=("/bin/sh", f"/case/{COMMAND_FILE}"), limits=limits,
                            runtime=shape.runtime, labels={**self.labels, POOL_LABEL: "1"})
         client = self.client
         container_id: str | None = None
@@ -340,7 +361,7 @@ class Pool:
             engine.remove(client, container_id, None)
             raise
         self._count("created")
-        return _Idle(shape, container_id, None, sock, time.time())
+        return _Idle(shape, container_id, None, sock, time.time(), made_for)
 
     def _discard(self, item: _Idle, client: docker.DockerClient) -> None:
         engine.close_socket(item.sock)

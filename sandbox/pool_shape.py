@@ -17,8 +17,9 @@ from sandbox.spec import Limits, RunSpec
 
 #: The command file in /case that a pooled container's shell runs.
 COMMAND_FILE = ".caseportal-command"
-#: Limits of an idle container (tini plus a waiting cp-entry use about 10 MB). The run's own are applied at claim;
-#: the time and output limits are not the container's at all, so they do not split shapes either.
+#: What a shape holds in place of the limits that do not fix a container: the engine changes CPU, memory and pids on
+#: a running one (the pool makes its containers with those of the last run that asked, see sandbox/pool.py), and the
+#: time and output limits are not the container's at all, so none of them split shapes.
 IDLE_LIMITS: dict[str, Any] = {"cpus": 0.25, "memory_mb": 64, "pids": 16, "timeout_s": 60.0, "output_bytes": 1}
 #: /case of a pooled container holds at least this much; it is only written by root, so a larger cap costs nothing.
 MIN_CASE_MB = 32

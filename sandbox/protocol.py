@@ -1,22 +1,22 @@
 """The wire format between the runner and the image's entry wrapper ``cp-entry``, in both directions.
 
-In: the files travel on the container's stdin as ``CPIN1 <nonce> <len>\\n`` plus a tar (the root filesystem is
-read-only and the writable folders are tmpfs mounts, which the engine's archive API cannot write into). Out:
-the run's own output, then ``\\n<nonce> exit=<code> peak=<bytes> out=<size>\\n`` and /out as a base64 tar of
-``<size>`` bytes. Only cp-entry knows the nonce, so the candidate cannot fake the end of a run or its results.
-/out is a tmpfs the engine cannot read, so a marker without ``out=`` (a cp-entry older than the in-band results)
-means no results. Pure code, no Docker.
+In: the files travel on the container's stdin as ``CPIN2 <nonce> <len> timeout=<s>\\n`` plus records (the root
+filesystem is read-only and the writable folders are tmpfs mounts, which the engine's archive API cannot write
+into). Out: the run's own output, then ``\\n<nonce> exit=<code> peak=<bytes> out=<size>\\n`` and /out as
+``<size>`` bytes of base64 records. A record is ``<kind> <name length> <size>\\n<name><content>``: kind ``F`` a
+regular file, ``L`` (out only, no content) a link or special file a submission left where results belong. Our
+own format rather than tar: cp-entry then needs no module read from disk at each container start, and the
+parsers have no links, owners or devices to refuse. Only cp-entry knows the nonce, so the candidate cannot fake
+the end of a run or its results. /out is a tmpfs the engine cannot read, so a marker without ``out=`` (a cp-entry
+older than the in-band results) means no results. Pure code, no Docker.
 """
 
 from __future__ import annotations
 
 import base64
-import io
 import json
 import math
 import struct
-import tarfile
-import time
 from dataclasses import dataclass, field
 
 from sandbox.spec import CHECK_STATUSES, CheckResult, RunSpec
@@ -25,22 +25,40 @@ MAX_CHECKS = 2000
 MAX_MESSAGE = 10_000
 
 
-def pack_input(spec: RunSpec, nonce: str) -> bytes:
-    """The stdin payload for cp-entry: ``CPIN1 <nonce> <len> timeout=<s>\\n`` + a tar of case/ and work/ files.
+def record(kind: bytes, name: str, content: bytes = b"") -> bytes:
+    """One record of the wire format (module docstring)."""
+    raw = name.encode("utf-8")
+    return kind + b" %d %d\n" % (len(raw), len(content)) + raw + content
 
-    cp-entry enforces the time limit itself, so a run ends on time whatever happens to the worker.
+
+def pack_input(spec: RunSpec, nonce: str) -> bytes:
+    """The stdin payload for cp-entry: ``CPIN2 <nonce> <len> timeout=<s>\\n`` + a record per case/ and work/ file.
+
+    case/ comes first: root writes it, then hands the rest to the unprivileged process. cp-entry enforces the
+    time limit itself, so a run ends on time whatever happens to the worker.
     """
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
-        for prefix, files in (("case", spec.case_files), ("work", spec.files)):
-            for path, content in sorted(files.items()):
-                info = tarfile.TarInfo(f"{prefix}/{path}")
-                info.size = len(content)
-                info.mode = 0o644
-                info.mtime = int(time.time())
-                tar.addfile(info, io.BytesIO(content))
-    data = buf.getvalue()
-    return f"CPIN1 {nonce} {len(data)} timeout={spec.limits.timeout_s:g}\n".encode("ascii") + data
+    data = b"".join(record(b"F", f"{prefix}/{path}", content)
+                    for prefix, files in (("case", spec.case_files), ("work", spec.files))
+                    for path, content in sorted(files.items()))
+    return f"CPIN2 {nonce} {len(data)} timeout={spec.limits.timeout_s:g}\n".encode("ascii") + data
+
+
+def read_records(data: bytes) -> tuple[list[tuple[bytes, str, bytes]], str | None]:
+    """(kind, name, content) of each record in ``data``, and a problem when it is cut short or malformed."""
+    items: list[tuple[bytes, str, bytes]] = []
+    pos = 0
+    while pos < len(data):
+        end = data.find(b"\n", pos, pos + 64)
+        parts = data[pos:end].split() if end >= 0 else []
+        if len(parts) != 3 or parts[0] not in (b"F", b"L") or not parts[1].isdigit() or not parts[2].isdigit():
+            return items, f"a malformed record at byte {pos}"
+        name_end = end + 1 + int(parts[1])
+        content_end = name_end + int(parts[2])
+        if content_end > len(data):
+            return items, "the records end early"
+        items.append((parts[0], data[end + 1:name_end].decode("utf-8", "replace"), data[name_end:content_end]))
+        pos = content_end
+    return items, None
 
 
 def size_mb(n_bytes: int) -> int:
@@ -70,37 +88,27 @@ class OutArchive:
     problems: list[str] = field(default_factory=list)
 
 
-def parse_out_archive(data: bytes) -> OutArchive:
-    """Parse the tar of /out in memory. Only regular files count: links and devices planted by a
-    submission are skipped (never followed), so nothing outside /out can leak into the result."""
+def parse_out(data: bytes) -> OutArchive:
+    """Read what cp-entry sent of /out (records, in memory). Only regular files count: a link or special file a
+    submission planted is named by cp-entry, never followed, so nothing outside /out can leak into the result."""
     out = OutArchive()
-    try:
-        tar = tarfile.open(fileobj=io.BytesIO(data), mode="r:")
-        members = tar.getmembers()
-    except (tarfile.TarError, EOFError) as exc:
-        out.problems.append(f"the output archive could not be read ({exc})")
-        return out
-    for member in members:
-        parts = [p for p in member.name.split("/") if p not in ("", ".")]
+    items, problem = read_records(data)
+    if problem:
+        out.problems.append(f"the results could not be read ({problem})")
+    for kind, name, content in items:
+        parts = [p for p in name.split("/") if p not in ("", ".")]
         if not parts or ".." in parts:
-            continue
-        if parts[0] == "out":
-            parts = parts[1:]
-        if not parts:
             continue
         rel = "/".join(parts)
         if rel == "results.json":
-            if not member.isreg():
+            if kind != b"F":
                 out.problems.append("results.json was not a regular file (a link or special file), so it was ignored")
                 continue
-            fh = tar.extractfile(member)
-            out.results = fh.read() if fh else None
+            out.results = content
         elif parts[0] == "artifacts" and len(parts) > 1:
-            if member.isreg():
-                fh = tar.extractfile(member)
-                if fh is not None:
-                    out.artifacts["/".join(parts[1:])] = fh.read()
-            elif not member.isdir():
+            if kind == b"F":
+                out.artifacts["/".join(parts[1:])] = content
+            else:
                 out.problems.append(f"artifact {'/'.join(parts[1:])!r} is not a regular file and was ignored")
     return out
 
@@ -153,7 +161,9 @@ class OutputStream:
         #: seconds the candidate's process ran, and whether cp-entry stopped it at the time limit (its own clock)
         self.elapsed: float | None = None
         self.timed_out = False
-        #: /out as a tar, when the entry process sent it after the marker (None: read it through the engine)
+        #: processes the kernel killed for memory in the container, as cp-entry read it from its cgroup (None: unknown)
+        self.oom_kills: int | None = None
+        #: /out as records, when the entry process sent it after the marker (None: read it through the engine)
         self.inline_out: bytes | None = None
         self.inline_too_large = False
         self._tail: bytearray | None = None
@@ -250,6 +260,8 @@ class OutputStream:
                     self.elapsed = max(0.0, value) if math.isfinite(value) else None
                 except ValueError:
                     self.elapsed = None
+            elif extra.startswith(b"oom=") and extra[4:].isdigit():
+                self.oom_kills = int(extra[4:])
             elif extra == b"timeout=1":
                 self.timed_out = True
             elif extra.startswith(b"out="):
@@ -269,7 +281,7 @@ class OutputStream:
             self._take_tail(rest)
 
     def _take_tail(self, data: bytes) -> None:
-        """Collect the in-band /out archive (base64) that follows the marker; it has its own size."""
+        """Collect the in-band /out records (base64) that follows the marker; it has its own size."""
         assert self._tail is not None
         chunk = data[: self._tail_left]
         self._tail += chunk

@@ -22,7 +22,7 @@ import docker.errors
 import requests
 
 from sandbox import engine, pool
-from sandbox.protocol import OutArchive, OutputStream, check_input_fits, pack_input, parse_out_archive
+from sandbox.protocol import OutArchive, OutputStream, check_input_fits, pack_input, parse_out
 from sandbox.spec import Outcome, RunResult, RunSpec
 from sandbox.verdict import INFRA_EXPLANATION, RESULTS_NOT_FOUND, classify, results_too_large
 
@@ -90,24 +90,17 @@ def run(spec: RunSpec, client: docker.DockerClient | None = None, *, pooled: boo
             if stream.inline_too_large:
                 out, ends_by_itself = too_large, True
             elif stream.inline_out is not None:  # sent in-band after the marker: the entry process is ending
-                out, ends_by_itself = parse_out_archive(stream.inline_out), True
+                out, ends_by_itself = parse_out(stream.inline_out), True
             else:  # no results in-band: an entry process older than --inline-out (none built here); /out is a
                 out = OutArchive(problems=[RESULTS_NOT_FOUND])  # tmpfs the engine cannot read, so nothing came
         elif stopped_for is not None:
             peak = engine.peak_memory(client, container_id)
-        if not ends_by_itself:
-            engine.kill(client, container_id)
-        try:
-            client.api.wait(container_id, timeout=EXIT_WAIT_S if ends_by_itself else ENGINE_GRACE_S)
-        except requests.exceptions.ReadTimeout:
-            engine.kill(client, container_id)
-            try:
-                client.api.wait(container_id, timeout=ENGINE_GRACE_S)
-            except requests.exceptions.ReadTimeout:
-                pass
-        state = client.api.inspect_container(container_id).get("State", {})
-        exit_code = stream.exit_code if stream.done else state.get("ExitCode")
-        oom = bool(state.get("OOMKilled"))
+        if ends_by_itself and stream.oom_kills is not None:
+            # cp-entry said everything the engine would: the exit code and the container's out-of-memory kills.
+            # No wait for the engine's teardown: the removal after the run (force) takes care of it.
+            exit_code, oom = stream.exit_code, stream.oom_kills > 0
+        else:
+            exit_code, oom = _ended(client, container_id, stream, ends_by_itself)
         if not stream.done and stopped_for is None and exit_code == GAVE_UP_EXIT:
             raise docker.errors.DockerException("the sandbox gave up waiting for the runner")
         stopped_for = "timeout" if stream.timed_out else stopped_for  # cp-entry stopped it at the limit
@@ -137,6 +130,24 @@ def run(spec: RunSpec, client: docker.DockerClient | None = None, *, pooled: boo
             pool.release(lease, client)  # removed in the background: the result need not wait for it
         elif client is not None:
             engine.remove(client, container_id, volume)
+
+
+def _ended(client: docker.DockerClient, container_id: str, stream: OutputStream, ends_by_itself: bool
+           ) -> tuple[int | None, bool]:
+    """The exit code and OOMKilled from the engine, once the container has ended (killed first unless it ends
+    by itself, and killed anyway when it does not end in time)."""
+    if not ends_by_itself:
+        engine.kill(client, container_id)
+    try:
+        client.api.wait(container_id, timeout=EXIT_WAIT_S if ends_by_itself else ENGINE_GRACE_S)
+    except requests.exceptions.ReadTimeout:
+        engine.kill(client, container_id)
+        try:
+            client.api.wait(container_id, timeout=ENGINE_GRACE_S)
+        except requests.exceptions.ReadTimeout:
+            pass
+    state = client.api.inspect_container(container_id).get("State", {})
+    return (stream.exit_code if stream.done else state.get("ExitCode")), bool(state.get("OOMKilled"))
 
 
 def _pump(raw: socket.socket, payload: bytes, stream: OutputStream, deadline: float) -> str | None:

@@ -3,6 +3,7 @@ every pool fault ending in a cold run instead of a wrong outcome."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
 from collections.abc import Iterator
@@ -80,6 +81,37 @@ def test_the_runs_limits_are_applied_at_claim(docker_client: docker.DockerClient
     assert pool.stats.hits == 3 and pool.stats.fallbacks == 0, pool.stats
 
 
+def test_a_run_with_other_limits_gets_its_own_and_the_pool_follows(
+        docker_client: docker.DockerClient, python_image: str, pool: sandbox_pool.Pool,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Containers are made with the limits of the last run that asked: the same case's next run needs no update,
+    a run with other limits (same shape) gets them applied at claim, and the refill then makes containers for it."""
+    updates: list[str] = []
+    real_update = engine.update_limits
+
+    def counted(client: docker.DockerClient, container_id: str, limits: Limits) -> None:
+        updates.append(container_id)
+        real_update(client, container_id, limits)
+
+    monkeypatch.setattr(engine, "update_limits", counted)
+    show = "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max"
+    first = dataclasses.replace(SMALL, memory_mb=96, pids=30)
+    shown = run(warmed(pool, RunSpec(image=python_image, command=("sh", "-c", show), limits=first)),
+                client=docker_client)
+    assert shown.stdout.split() == [str(96 << 20), "30"] and updates == [], (shown, updates)
+    other = dataclasses.replace(first, memory_mb=112, pids=31)
+    assert pool.ready(60)
+    shown = run(RunSpec(image=python_image, command=("sh", "-c", show), limits=other), client=docker_client)
+    assert shown.stdout.split() == [str(112 << 20), "31"] and len(updates) == 1, (shown, updates)
+    assert pool.ready(60)
+    (idle,) = pool.idle_ids()
+    if idle == updates[0]:
+        pytest.fail("a used container came back to the pool")
+    shown = run(RunSpec(image=python_image, command=("sh", "-c", show), limits=other), client=docker_client)
+    assert shown.stdout.split() == [str(112 << 20), "31"] and len(updates) == 1, (shown, updates)
+    assert pool.stats.hits == 3 and pool.stats.fallbacks == 0, pool.stats
+
+
 def test_a_container_that_died_while_idle_means_a_cold_run(docker_client: docker.DockerClient, python_image: str,
                                                            pool: sandbox_pool.Pool) -> None:
     spec = warmed(pool, RunSpec(image=python_image, command=("sh", "-c", "echo ok"), limits=SMALL))
@@ -103,7 +135,8 @@ def test_limits_the_engine_refuses_mean_a_cold_run(docker_client: docker.DockerC
         raise docker.errors.APIError("Cannot update container: the engine said no")
 
     monkeypatch.setattr(engine, "update_limits", refuse)
-    result = run(spec, client=docker_client)
+    other = dataclasses.replace(spec, limits=dataclasses.replace(SMALL, pids=SMALL.pids + 1))  # needs an update
+    result = run(other, client=docker_client)
     assert result.stdout.strip() == "ok", result
     assert pool.stats.fallbacks == 1 and pool.stats.hits == 0, pool.stats
     with pytest.raises(docker.errors.NotFound):

@@ -2,40 +2,22 @@
 
 from __future__ import annotations
 
-import io
 import json
 import pathlib
-import tarfile
 
 import pytest
 
 from sandbox import CheckResult, Limits, Outcome, RunResult, RunSpec
 from sandbox.engine import container_options
 from sandbox.images import build
-from sandbox.protocol import OutArchive, OutputStream, pack_input, parse_out_archive, parse_results
+from sandbox.protocol import OutArchive, OutputStream, pack_input, parse_out, parse_results, read_records, record
 from sandbox.verdict import classify
 
 LIMITS = Limits(timeout_s=60, memory_mb=512, output_bytes=1_000_000)
 
 
-def _tar(entries: list[tarfile.TarInfo | tuple[str, bytes]]) -> bytes:
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w") as tar:
-        for entry in entries:
-            if isinstance(entry, tarfile.TarInfo):
-                tar.addfile(entry)
-            else:
-                info = tarfile.TarInfo(entry[0])
-                info.size = len(entry[1])
-                tar.addfile(info, io.BytesIO(entry[1]))
-    return buf.getvalue()
-
-
-def _link(name: str, target: str, kind: bytes = tarfile.SYMTYPE) -> tarfile.TarInfo:
-    info = tarfile.TarInfo(name)
-    info.type = kind
-    info.linkname = target
-    return info
+def _records(entries: list[tuple[bytes, str, bytes]]) -> bytes:
+    return b"".join(record(kind, name, content) for kind, name, content in entries)
 
 
 RESULTS = json.dumps({"checks": [{"name": "a", "status": "passed", "message": "", "visible": True},
@@ -46,17 +28,17 @@ RESULTS = json.dumps({"checks": [{"name": "a", "status": "passed", "message": ""
 # --------------------------------------------------------------------------- archive parsing
 
 
-def test_parse_out_archive_reads_results_and_artifacts() -> None:
-    data = _tar([("out/results.json", RESULTS), ("out/artifacts/plot.png", b"PNG"),
-                 ("out/artifacts/sub/page.html", b"<p>"), ("out/.cp-records.jsonl", b"")])
-    out = parse_out_archive(data)
+def test_parse_out_reads_results_and_artifacts() -> None:
+    data = _records([(b"F", "results.json", RESULTS), (b"F", "artifacts/plot.png", b"PNG"),
+                     (b"F", "artifacts/sub/page.html", b"<p>\n"), (b"F", ".cp-records.jsonl", b"")])
+    out = parse_out(data)
     assert out.results == RESULTS
-    assert out.artifacts == {"plot.png": b"PNG", "sub/page.html": b"<p>"}
+    assert out.artifacts == {"plot.png": b"PNG", "sub/page.html": b"<p>\n"}
     assert out.problems == []
 
 
 def test_planted_symlink_results_is_not_followed() -> None:
-    out = parse_out_archive(_tar([_link("out/results.json", "/etc/passwd")]))
+    out = parse_out(_records([(b"L", "results.json", b"")]))
     assert out.results is None
     assert "not a regular file" in out.problems[0]
     verdict = classify(limits=LIMITS, stopped_for=None, oom_killed=False, exit_code=0, out=out)
@@ -64,18 +46,25 @@ def test_planted_symlink_results_is_not_followed() -> None:
     assert "results.json was not a regular file" in verdict.explanation
 
 
-def test_planted_hardlink_and_symlink_artifacts_are_skipped() -> None:
-    data = _tar([("out/results.json", RESULTS), _link("out/artifacts/passwd", "/etc/passwd"),
-                 _link("out/artifacts/copy", "out/results.json", tarfile.LNKTYPE),
-                 ("out/artifacts/../../etc/x", b"evil")])
-    out = parse_out_archive(data)
+def test_planted_links_and_climbing_names_are_skipped() -> None:
+    data = _records([(b"F", "results.json", RESULTS), (b"L", "artifacts/passwd", b""),
+                     (b"L", "artifacts/copy", b""), (b"F", "artifacts/../../etc/x", b"evil")])
+    out = parse_out(data)
     assert out.artifacts == {}
     assert len(out.problems) == 2
 
 
-def test_garbage_archive_is_a_problem_not_a_crash() -> None:
-    out = parse_out_archive(b"not a tar" * 100)
+@pytest.mark.parametrize("data", [b"not records" * 100, b"F 5 10\nabc", b"F 99999999999 1\n", b"X 1 1\nab",
+                                  b"F -1 3\nabc", b"F 1 1" + b" " * 100])
+def test_garbage_records_are_a_problem_not_a_crash(data: bytes) -> None:
+    out = parse_out(data)
     assert out.results is None and out.problems
+
+
+def test_results_before_a_cut_are_kept_and_the_cut_is_named() -> None:
+    out = parse_out(_records([(b"F", "results.json", RESULTS)]) + b"F 3 100\nabc")
+    assert out.results == RESULTS and "end early" in out.problems[0]
+
 
 
 # --------------------------------------------------------------------------- results and classification
@@ -147,6 +136,15 @@ def test_stream_reads_the_peak_memory_from_the_marker() -> None:
     old = OutputStream(nonce, 1000)  # an image from before the peak field: the runner asks the engine instead
     old.feed(_frame(1, f"\n{nonce} exit=1\n".encode()))
     assert old.exit_code == 1 and old.peak_memory is None
+
+
+@pytest.mark.parametrize(("field", "kills"), [(" oom=2", 2), (" oom=0", 0), ("", None), (" oom=x", None)])
+def test_stream_reads_the_out_of_memory_kills_from_the_marker(field: str, kills: int | None) -> None:
+    """cp-entry reads them from the container's cgroup; unknown (None) sends the runner to the engine instead."""
+    nonce = "cd" * 16
+    stream = OutputStream(nonce, 1000)
+    stream.feed(_frame(1, f"out\n{nonce} exit=137 peak=4083712{field} elapsed=0.5\n".encode()))
+    assert stream.done and stream.exit_code == 137 and stream.oom_kills == kills and stream.elapsed == 0.5
 
 
 def test_stream_collects_the_in_band_out_archive_across_frames() -> None:
@@ -229,9 +227,10 @@ def test_pack_input_header_and_members() -> None:
     spec = RunSpec(image="i", files={"main.py": b"print(1)"}, case_files={"checks/visible/t.py": b"x"})
     payload = pack_input(spec, "n" * 32)
     header, _, body = payload.partition(b"\n")
-    assert header == f"CPIN1 {'n' * 32} {len(body)} timeout=60".encode()  # cp-entry enforces the limit
-    names = tarfile.open(fileobj=io.BytesIO(body)).getnames()
-    assert names == ["case/checks/visible/t.py", "work/main.py"]
+    assert header == f"CPIN2 {'n' * 32} {len(body)} timeout=60".encode()  # cp-entry enforces the limit
+    items, problem = read_records(body)
+    assert problem is None
+    assert items == [(b"F", "case/checks/visible/t.py", b"x"), (b"F", "work/main.py", b"print(1)")]
 
 
 def test_container_options_are_hardened(monkeypatch: pytest.MonkeyPatch) -> None:
