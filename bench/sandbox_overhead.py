@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import signal
 import statistics
@@ -29,6 +30,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -199,13 +201,36 @@ def settle(pid: int, image: str, pool_size: int, timeout: float = 120) -> None:
     raise TimeoutError(f"the worker's pool did not settle: {states}")
 
 
+def process_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far, all its threads, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass
+class Throughput:
+    """One throughput figure: runs per second on each side, and the CPU each side's own process spent per run
+    (the worker process against the `docker` CLI processes); the engine's share is the same work on both."""
+
+    portal_rate: float
+    bare_rate: float
+    outcomes: set[str]
+    worker_cpu_ms: float
+    cli_cpu_ms: float
+
+
 def throughput(settings: Settings, db: Database, image: str, k: int, runs: int, pool_size: int, rounds: int,
-               log: Path) -> tuple[float, float, set[str]]:
+               log: Path) -> Throughput:
     """Runs per second of caseportal (queued runs drained by one worker process with ``k`` threads) and of bare
     `docker run --rm` with the same parallelism, taken in alternating rounds so that both see the same load."""
     queue = build_queue(settings, db)
     worker = start_worker(settings, k, log, pool_size)
-    portal_s = bare_s = 0.0
+    portal_s = bare_s = worker_cpu = cli_cpu = 0.0
     outcomes: set[str] = set()
     try:
         warm = seed(db, k)  # the worker's first runs are cold and teach its pool the runtime
@@ -215,22 +240,24 @@ def throughput(settings: Settings, db: Database, image: str, k: int, runs: int, 
         settle(worker.pid, image, pool_size)
         for n in [runs // rounds + (1 if r < runs % rounds else 0) for r in range(rounds)]:
             ids = seed(db, n)
-            t = time.perf_counter()
+            t, cpu = time.perf_counter(), process_cpu_s(worker.pid)
             for run_id in ids:
                 queue.enqueue_run(run_id)
             wait_done(db, ids)
             settle(worker.pid, image, pool_size)
             portal_s += time.perf_counter() - t
+            worker_cpu += process_cpu_s(worker.pid) - cpu
             with db.begin() as s:
                 outcomes |= {s.get(Run, i).outcome or "?" for i in ids}  # type: ignore[union-attr]
-            t = time.perf_counter()
+            t, cpu = time.perf_counter(), children_cpu_s()
             with ThreadPoolExecutor(max_workers=k) as ex:
                 list(ex.map(lambda _: bare_once(image), range(n)))
             bare_s += time.perf_counter() - t
+            cli_cpu += children_cpu_s() - cpu
     finally:
         os.killpg(worker.pid, signal.SIGINT)
         worker.wait(60)
-    return runs / portal_s, runs / bare_s, outcomes
+    return Throughput(runs / portal_s, runs / bare_s, outcomes, 1000 * worker_cpu / runs, 1000 * cli_cpu / runs)
 
 
 def portal_latency(settings: Settings, db: Database, image: str, n: int, log: Path) -> tuple[list[float], list[float]]:
@@ -300,12 +327,11 @@ def main() -> None:
                   f"ratio {med_p / med_b:.2f}")
         for k in threads:
             size = args.pool_size or max(2, k)
-            rate, bare_rate, outcomes = throughput(settings, db, image, k, args.runs, size, args.rounds,
-                                                   tmp / f"worker-{k}.log")
-            print(f"throughput, {args.runs} runs in {args.rounds} rounds, {k} thread(s): caseportal {rate:.2f} runs/s "
-                  f"(pool {size}), "
-                  f"bare docker run {bare_rate:.2f} runs/s, ratio {rate / bare_rate:.2f} (target >= 0.9); "
-                  f"outcomes {sorted(outcomes)}")
+            got = throughput(settings, db, image, k, args.runs, size, args.rounds, tmp / f"worker-{k}.log")
+            print(f"throughput, {args.runs} runs in {args.rounds} rounds, {k} thread(s): caseportal "
+                  f"{got.portal_rate:.2f} runs/s (pool {size}), bare docker run {got.bare_rate:.2f} runs/s, ratio "
+                  f"{got.portal_rate / got.bare_rate:.2f} (target >= 0.9); outcomes {sorted(got.outcomes)}; CPU per "
+                  f"run: worker process {got.worker_cpu_ms:.0f} ms, docker CLI {got.cli_cpu_ms:.0f} ms")
         if args.data_n:
             from data_run import compare
 
