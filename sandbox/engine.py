@@ -30,9 +30,8 @@ LABEL = "caseportal.sandbox"
 RUN_ID_LABEL = "caseportal.sandbox.run_id"
 CREATED_LABEL = "caseportal.sandbox.created"
 ENTRY = "/opt/caseportal/bin/cp-entry"
-#: How cp-entry is started: isolated (-I: no PYTHON* variables, no user site) and without the site module (-S),
-#: which cp-entry does not need and which cost every container a scan of the site folders.
-ENTRY_COMMAND = ("/usr/bin/python3", "-I", "-S", ENTRY)
+#: How cp-entry is started (by tini): a C program of the image (sandbox/images/common/cp-entry.c).
+ENTRY_COMMAND = (ENTRY,)
 SANDBOX_UID = 65534
 RUNTIME_ENV = "CASEPORTAL_SANDBOX_RUNTIME"
 #: Seconds an old-style cp-entry keeps the container alive after the command so /out can be read.
