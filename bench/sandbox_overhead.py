@@ -1,6 +1,6 @@
 """Sandbox overhead: caseportal's runs against bare `docker run --rm` of the same image and command.
 
-    .venv/bin/python bench/sandbox_overhead.py [--n 15] [--runs 200] [--threads 1,2,4] [--rounds 4] [--data-n 3]
+    .venv/bin/python bench/sandbox_overhead.py [--n 15] [--runs 200] [--threads 1,2,4] [--rounds 4] [--data-n 5]
     .venv/bin/python bench/sandbox_overhead.py --quick      # a smaller run of every part (about two minutes)
 
 Prints, from one process and one machine state, each against a baseline measured in the same run:
@@ -293,7 +293,7 @@ def main() -> None:
                     help="the worker's pool size for throughput (0: as many as its threads, at least 2)")
     ap.add_argument("--rounds", type=int, default=4,
                     help="throughput: caseportal and bare take turns in this many rounds (the load moves)")
-    ap.add_argument("--data-n", type=int, default=3, help="runs of the data case on each side (0 skips it)")
+    ap.add_argument("--data-n", type=int, default=5, help="runs of the data case on each side (0 skips it)")
     ap.add_argument("--data-case", default="subscription-churn", help="the data case for the last figure")
     ap.add_argument("--quick", action="store_true", help="--n 5 --runs 20 --threads 1,2 --data-n 1")
     args = ap.parse_args()
