@@ -34,8 +34,6 @@ ENTRY = "/opt/caseportal/bin/cp-entry"
 ENTRY_COMMAND = (ENTRY,)
 SANDBOX_UID = 65534
 RUNTIME_ENV = "CASEPORTAL_SANDBOX_RUNTIME"
-#: Seconds an old-style cp-entry keeps the container alive after the command so /out can be read.
-LINGER_S = 60
 
 #: The environment the contract fixes; a spec's env cannot override these.
 FIXED_ENV = {"HOME": "/tmp", "MPLCONFIGDIR": "/tmp/.matplotlib", "CASEPORTAL_OUT": "/out", "CASEPORTAL_CASE": "/case",
@@ -146,8 +144,7 @@ def container_options(spec: RunSpec, run_id: str, out_volume: str | None = None,
     opts: dict[str, Any] = {
         "image": spec.image,
         "entrypoint": list(ENTRY_COMMAND),
-        "command": ["--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--linger", str(LINGER_S),
-                    "--inline-out", str(lim.results_bytes),
+        "command": ["--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--inline-out", str(lim.results_bytes),
                     "--max-input", str(2 * ((lim.work_mb + case_mb) << 20)),
                     *(("--input-timeout", f"{input_timeout_s:g}") if input_timeout_s is not None else ()),
                     "--", *spec.command],

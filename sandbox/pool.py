@@ -75,6 +75,14 @@ class PoolStats:
     create_errors: int = 0
 
 
+#: The limits the engine can change on a running container: CPUs, memory (and swap) in MB, pids.
+RunLimits = tuple[float, int, int]
+
+
+def run_limits(limits: Limits) -> RunLimits:
+    return (limits.cpus, limits.memory_mb, limits.pids)
+
+
 @dataclass
 class _Idle:
     shape: Shape
@@ -83,14 +91,6 @@ class _Idle:
     sock: Any
     created: float
     made_for: RunLimits  # the CPU, memory and pids limits it was created with
-
-
-#: The limits the engine can change on a running container: CPUs, memory (and swap) in MB, pids.
-RunLimits = tuple[float, int, int]
-
-
-def run_limits(limits: Limits) -> RunLimits:
-    return (limits.cpus, limits.memory_mb, limits.pids)
 
 
 def _eof_or_output(sock: Any) -> bool:

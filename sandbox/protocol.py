@@ -5,8 +5,8 @@ filesystem is read-only and the writable folders are tmpfs mounts, which the eng
 into). Out: the run's own output, then ``\\n<nonce> exit=<code> peak=<bytes> out=<size>\\n`` and /out as
 ``<size>`` bytes of base64 records. A record is ``<kind> <name length> <size>\\n<name><content>``: kind ``F`` a
 regular file, ``L`` (out only, no content) a link or special file a submission left where results belong. Our
-own format rather than tar: cp-entry then needs no module read from disk at each container start, and the
-parsers have no links, owners or devices to refuse. Only cp-entry knows the nonce, so the candidate cannot fake
+own format rather than tar: the readers on both sides (cp-entry is C, sandbox/images/common/cp-entry-in.c) stay
+small and have no links, owners or devices to refuse. Only cp-entry knows the nonce, so the candidate cannot fake
 the end of a run or its results. /out is a tmpfs the engine cannot read, so a marker without ``out=`` (a cp-entry
 older than the in-band results) means no results. Pure code, no Docker.
 """

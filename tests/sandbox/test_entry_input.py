@@ -19,13 +19,14 @@ NONCE = "n" * 32
 LIST = "find /work /case -type f | sort; echo done"
 
 
-def _entry(image: str, body: bytes, *, length: int | None = None) -> subprocess.CompletedProcess[bytes]:
+def _entry(image: str, body: bytes, *, length: int | None = None,
+           results: tuple[str, ...] = ("--inline-out", "100000")) -> subprocess.CompletedProcess[bytes]:
     header = f"CPIN2 {NONCE} {len(body) if length is None else length} timeout=20\n".encode()
     cmd = ["docker", "run", "--rm", "-i", "--network", "none", "--user", "0:0", "--cap-drop", "ALL",
            "--cap-add", "SETUID", "--cap-add", "SETGID", "--security-opt", "no-new-privileges:true", "--read-only",
            "--tmpfs", "/work:rw,size=8m,mode=0755,uid=65534,gid=65534", "--tmpfs", "/case:rw,noexec,size=8m",
            "--tmpfs", "/out:rw,size=1m,uid=65534,gid=65534", "--tmpfs", "/tmp:rw,size=8m,mode=1777",
-           "--entrypoint", "/opt/caseportal/bin/cp-entry", image, "--input-timeout", "20", "--inline-out", "100000",
+           "--entrypoint", "/opt/caseportal/bin/cp-entry", image, "--input-timeout", "20", *results,
            "--", "sh", "-c", LIST]
     return subprocess.run(cmd, input=header + body, capture_output=True, timeout=120, check=False)
 
@@ -58,3 +59,9 @@ def test_malformed_or_short_input_is_a_clear_error_and_nothing_runs(
     done = _entry(python_image, body, length=length)
     assert done.returncode == code, (done.returncode, done.stderr)
     assert said in done.stderr and b"done" not in done.stdout, (done.stdout, done.stderr)
+
+
+def test_without_a_results_cap_nothing_runs(python_image: str) -> None:
+    """The results leave only in-band after the marker, so cp-entry refuses to start without their cap."""
+    done = _entry(python_image, record(b"F", "work/ok.py", b"1"), results=())
+    assert done.returncode == 2 and b"--inline-out" in done.stderr and b"done" not in done.stdout, done

@@ -3,7 +3,7 @@
 
 
 
-int fill(Input *in) {
+static int fill(Input *in) {
     if (in->pos < in->end)
         return 1;
     if (in->left == 0)

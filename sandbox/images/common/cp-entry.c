@@ -11,10 +11,9 @@
  * forks, and the child drops to the unprivileged uid, writes work/ into /work and execs the command. When the
  * command ends, a helper with the same uid kills every process left behind (detached children included) and
  * cp-entry prints "\n<nonce> exit=N ..." on stdout. The nonce is only in this root-owned process, so the
- * candidate cannot fake the end marker. With --inline-out (what the runner always asks for) the marker line
- * carries out=<size> and /out (a tmpfs of the container) follows it as base64 records of the same kind ("L"
- * names a link or special file, never followed), after which cp-entry exits; without it, cp-entry lingers
- * (--linger) for a caller that reads /out some other way.
+ * candidate cannot fake the end marker. The marker line carries out=<size>, and /out (a tmpfs of the container, at
+ * most --inline-out bytes of files) follows it as base64 records of the same kind ("L" names a link or special
+ * file, never followed), after which cp-entry exits and the container ends.
  *
  * The container ends itself whatever happens to the worker: the input must arrive within --input-timeout
  * seconds, and the time limit (timeout=<s> in the header) is enforced here, on the clock of the candidate's
@@ -69,7 +68,7 @@ static double now(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-void write_all(const char *data, size_t len) {
+static void write_all(const char *data, size_t len) {
     while (len > 0) {
         check_alarm();
         ssize_t n = write(1, data, len);
@@ -183,14 +182,14 @@ static int parse_option(const char *name, const char *value, double *out) {
 }
 
 int main(int argc, char **argv) {
-    double uid = 65534, gid = 65534, max_input = (double)(1ULL << 30), linger = 120.0, inline_out = 0;
+    double uid = 65534, gid = 65534, max_input = (double)(1ULL << 30), inline_out = 0;
     double input_timeout = 10.0, limit = 0.0;
     int i = 1;
     struct {
         const char *name;
         double *value;
-    } options[] = {{"--uid", &uid}, {"--gid", &gid}, {"--max-input", &max_input}, {"--linger", &linger},
-                   {"--inline-out", &inline_out}, {"--input-timeout", &input_timeout}};
+    } options[] = {{"--uid", &uid}, {"--gid", &gid}, {"--max-input", &max_input}, {"--inline-out", &inline_out},
+                   {"--input-timeout", &input_timeout}};
     while (i < argc && strcmp(argv[i], "--") != 0) {
         size_t k = 0;
         while (k < sizeof options / sizeof options[0] && strcmp(options[k].name, argv[i]) != 0)
@@ -208,6 +207,10 @@ int main(int argc, char **argv) {
         return 2;
     }
     char **command = argv + i + 1;
+    if (!(inline_out > 0)) {  /* the results' cap: they have no other way out of the container */
+        dprintf(2, "cp-entry: --inline-out (the largest /out in bytes) is required\n");
+        return 2;
+    }
     sandbox_uid = (uid_t)uid;
     sandbox_gid = (gid_t)gid;
 
@@ -355,35 +358,26 @@ int main(int argc, char **argv) {
     char clock[64], oom[48], marker[512];
     snprintf(clock, sizeof clock, "elapsed=%.3f%s", elapsed, timed_out ? " timeout=1" : "");
     arm("output", OUTPUT_GRACE_S);  /* a runner that never reads the results does not keep the container */
-    if (inline_out > 0) {
-        /* The results travel in-band after the marker, so the container can end now. /out may still change
-         * after a timeout, so nothing of it is sent then. */
-        Buffer out = {0};
-        unsigned long long total = 0;
-        long long size = 0;
-        char *encoded = NULL;
-        size_t encoded_len = 0;
-        if (!timed_out) {
-            if (pack_dir(&out, "/out", "", &total, (unsigned long long)inline_out) != 0) {
-                size = -1;
-            } else {
-                encoded = base64(out.data ? out.data : "", out.len, &encoded_len);
-                size = encoded ? (long long)encoded_len : -1;
-            }
+    /* The results travel in-band after the marker, so the container can end now. /out may still change after a
+     * timeout, so nothing of it is sent then. */
+    Buffer out = {0};
+    unsigned long long total = 0;
+    long long size = 0;
+    char *encoded = NULL;
+    size_t encoded_len = 0;
+    if (!timed_out) {
+        if (pack_dir(&out, "/out", "", &total, (unsigned long long)inline_out) != 0) {
+            size = -1;
+        } else {
+            encoded = base64(out.data ? out.data : "", out.len, &encoded_len);
+            size = encoded ? (long long)encoded_len : -1;
         }
-        oom_kills(oom, sizeof oom);
-        int n = snprintf(marker, sizeof marker, "\n%s exit=%d peak=%llu%s %s out=%lld\n", nonce, code,
-                         peak_memory(), oom, clock, size);
-        write_all(marker, (size_t)n);
-        if (encoded_len)
-            write_all(encoded, encoded_len);
-        return code;
     }
-    int n = snprintf(marker, sizeof marker, "\n%s exit=%d peak=%llu %s\n", nonce, code, peak_memory(), clock);
+    oom_kills(oom, sizeof oom);
+    int n = snprintf(marker, sizeof marker, "\n%s exit=%d peak=%llu%s %s out=%lld\n", nonce, code, peak_memory(),
+                     oom, clock, size);
     write_all(marker, (size_t)n);
-    arm(NULL, 0);
-    double deadline = now() + linger;
-    while (now() < deadline)
-        usleep(200000);
+    if (encoded_len)
+        write_all(encoded, encoded_len);
     return code;
 }

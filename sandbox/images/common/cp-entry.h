@@ -45,10 +45,8 @@ typedef struct {
 
 /* cp-entry.c */
 void check_alarm(void);
-void write_all(const char *data, size_t len);
 
 /* cp-entry-in.c */
-int fill(Input *in);
 int copy_out(Input *in, unsigned long long size, int fd);
 int parse_count(const char *s, unsigned long long *out);
 int next_record(Input *in, Record *rec);
